@@ -1,0 +1,72 @@
+# Xenia top-level Makefile.
+#   make            build everything (-Wall -Wextra -Werror)
+#   make test       install what is missing, build, run every test
+#   make san        the same tests, built with ASan + UBSan (build-san/)
+#   make demo       the main job (README)
+#   make bench      benchmarks (tests/bench), figures only, never pass/fail
+# Each directory adds its rules through a *.mk fragment included below; every
+# output goes under $(B)/.
+
+B        ?= build
+SAN      ?= 0
+CC       ?= gcc
+GUEST_CC ?= gcc
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -fno-strict-aliasing
+LDFLAGS  ?=
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Freestanding PV guests (guest/): ring 3, identity mapped, static ELF64.
+GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude -Iguest/include -ffreestanding \
+	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-mno-red-zone -mgeneral-regs-only -fno-builtin -nostdinc \
+	-isystem $(shell $(GUEST_CC) -print-file-name=include)
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+	-Wl,-z,max-page-size=4096 -T guest/guest.ld
+
+.PHONY: all deps test unit-test guest-test integration-test san demo bench clean
+all:
+
+DEPS_STAMP := $(B)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/install-deps.sh
+	@mkdir -p $(B)
+	bash tools/install-deps.sh
+	@touch $@
+
+include hv/hv.mk
+include stubdoms/builder/builder.mk
+include tools/tools.mk
+include guest/guest.mk
+include tests/tests.mk
+
+# Compile rule shared by host programs: one object per source, with header deps.
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit-test guest-test integration-test
+
+san: deps
+	$(MAKE) B=build-san SAN=1 all
+	$(MAKE) B=build-san SAN=1 unit-test guest-test integration-test
+
+demo: deps
+	$(MAKE) all
+	bash tools/demo.sh $(B)
+
+bench: deps
+	$(MAKE) all
+	bash tests/bench/run.sh $(B)
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Xenia needs to build and test; idempotent.
+# Assumes only gcc, make and apt-get. Runs apt-get only for missing packages.
+set -euo pipefail
+PKGS=(
+  pkg-config          # build flags of the libraries below
+  libcmocka-dev       # unit tests
+  libconfig-dev       # xl.cfg-style domain configuration files (tools/xenia)
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
