@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Domains: a KVM VM with private RAM (memfd), an I/O window (memfd), one vCPU
+ * thread, a console, and a lifecycle driven by the control socket.
+ *
+ * Threads: the main thread owns the domain table, the control socket and
+ * console clients; each domain has one vCPU thread running KVM_RUN. A domain's
+ * mutable state is guarded by dom->lock; requests to the vCPU thread (pause,
+ * kill) are flags plus a kick (immediate_exit + SIGUSR1 + wake eventfd).
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/kvm.h>
+
+#include <xenia/ctl.h>
+#include <xenia/builder.h>
+#include <xenia/hypercall.h>
+#include <xenia/shared.h>
+
+#include "console.h"
+#include "hypercall.h"
+
+#define HV_MAX_DOMAINS 256
+
+/* vCPU requests (bit flags in vcpu.req). */
+#define VREQ_PAUSE 0x1u
+#define VREQ_KILL  0x2u
+
+struct hv;
+
+struct vcpu {
+    int fd;
+    struct kvm_run *run;
+    size_t run_size;
+    pthread_t thread;
+    int thread_started;
+    int wake_fd;                      /* eventfd: events, pause/kill requests */
+    unsigned req;                     /* VREQ_*, atomic */
+    int paused_ack;                   /* vCPU thread is parked (under dom lock) */
+    pthread_cond_t cond;              /* unpause / parked signalling */
+    timer_t cap_timer;
+    int cap_timer_armed;
+    /* statistics */
+    uint64_t nr_exits, nr_hypercalls, nr_throttled;
+    uint64_t cap_period_start_ns, cap_period_cpu_ns;
+    uint64_t tsc_khz;
+};
+
+struct domain {
+    struct hv *hv;
+    uint32_t domid;
+    char name[XENIA_NAME_MAX];
+    uint32_t owner_uid;
+    pthread_mutex_t lock;
+
+    /* configuration (from the create request) */
+    struct xenia_ctl_create cfg;
+    int image_fd;                     /* kept for restart */
+
+    /* state */
+    uint32_t state;                   /* XENIA_DOMSTATE_* */
+    uint32_t shutdown_reason;
+    char crash_info[256];
+    uint32_t restarts;
+    int needs_reap;                   /* vCPU thread stopped; main thread acts */
+    uint64_t created_ns, stopped_ns;
+
+    /* memory and VM */
+    int ram_fd, iowin_fd;
+    uint8_t *ram, *iowin;
+    uint64_t ram_bytes, iowin_bytes;
+    int vm_fd;
+    struct vcpu vcpu;
+    struct xenia_shared_page *shared;
+
+    /* hypercall view */
+    struct hc_domain hc;
+    uint64_t t0_ns;                   /* system time 0 (CLOCK_MONOTONIC) */
+
+    struct console con;
+};
+
+/* Global hv state. */
+struct hv {
+    char run_dir[256];
+    char builder_path[512];
+    char build_id[48];
+    int kvm_fd;
+    int reap_fd;                      /* eventfd: some domain needs_reap */
+    pthread_mutex_t table_lock;       /* guards doms[] pointers */
+    struct domain *doms[HV_MAX_DOMAINS];
+    uint32_t next_domid;
+};
+
+/* Monotonic clock in ns. */
+uint64_t hv_now_ns(void);
+
+/*
+ * domain_create - build and start a domain from a validated create request.
+ * @image_fd is consumed (owned by the domain on success, closed on error).
+ * On success returns 0 and stores the new domid; on error returns -XENIA_Exxx
+ * with a reason in @err. Nothing is left behind on error.
+ */
+int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd,
+                  uint32_t owner_uid, uint32_t *domid, char *err, size_t errlen);
+
+/* domain_destroy - stop the vCPU, free every resource, remove from the table. */
+void domain_destroy(struct hv *hv, struct domain *d);
+
+/* domain_pause / domain_unpause - 0, -XENIA_EBUSY (already in that state), -XENIA_ESHUTDOWN. */
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+
+/* domain_request_shutdown - ask the guest to shut down (shared page + control event). */
+int domain_request_shutdown(struct domain *d, uint32_t reason);
+
+/* domain_find - domain by id or NULL; domain_lookup - by name. Main thread only. */
+struct domain *domain_find(struct hv *hv, uint32_t domid);
+struct domain *domain_lookup(struct hv *hv, const char *name);
+
+/* domain_info - fill @out from @d (takes d->lock). */
+void domain_info(struct domain *d, struct xenia_dominfo *out);
+
+/* domain_reap - main thread: act on domains whose vCPU stopped (on_poweroff...). */
+void domain_reap(struct hv *hv);
+
+/* domain_raise_event - set pending bit @port and wake a blocked vCPU. Thread-safe. */
+void domain_raise_event(struct domain *d, uint32_t port);
+
+/* vCPU (vcpu.c) */
+int vcpu_start(struct domain *d);
+void vcpu_kick(struct domain *d);
+void vcpu_signal_init(void);
+
+/* Builder stub domain (builder_spawn.c): run xenia-builder over the domain's RAM. */
+int builder_run(struct hv *hv, struct domain *d, struct xenia_build_resp *resp,
+                char *err, size_t errlen);
+
+#endif /* HV_DOMAIN_H */

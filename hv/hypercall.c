@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Hypercall dispatcher: decode, then invoke. See hypercall.h. */
+#include "hypercall.h"
+
+#include <string.h>
+
+#include <xenia/abi.h>
+
+#include "hypercall_defs.h"
+
+/* Decoded arguments: everything invoke needs, already validated. */
+struct hc_args {
+    uint64_t cmd;
+    union {
+        struct { uint64_t gva; uint32_t len; char buf[XENIA_CONSOLEIO_MAX]; } con;
+        struct xenia_sched_block block;
+        struct xenia_sched_shutdown shut;
+        struct { uint64_t gva; } out;           /* OUT struct destination */
+        struct { struct xenia_memory_map mm; uint64_t arg; } map;
+    } u;
+};
+
+/* Arguments wider than 32 bits where the ABI defines a 32-bit command. */
+static int cmd32(uint64_t v)
+{
+    return (v >> 32) == 0;
+}
+
+/* ---- console_io ------------------------------------------------------------ */
+static int64_t decode_console_io(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
+{
+    a->cmd = r->a1;
+    if (!cmd32(r->a1) || !cmd32(r->a2))
+        return -XENIA_EINVAL;
+    if (r->a2 > XENIA_CONSOLEIO_MAX)
+        return -XENIA_EINVAL;
+    a->u.con.gva = r->a3;
+    a->u.con.len = (uint32_t)r->a2;
+    switch (r->a1) {
+    case XENIA_CONSOLEIO_write:
+        return gmem_copy_from(&d->mem, a->u.con.buf, r->a3, r->a2);
+    case XENIA_CONSOLEIO_read:
+        return gmem_check_range(&d->mem, r->a3, r->a2, GMEM_USER | GMEM_WRITE);
+    default:
+        return -XENIA_EINVAL;
+    }
+}
+
+static int64_t invoke_console_io(struct hc_domain *d, struct hc_args *a)
+{
+    uint32_t n;
+
+    if (a->cmd == XENIA_CONSOLEIO_write) {
+        if (a->u.con.len)
+            d->ops->console_write(d->ctx, a->u.con.buf, a->u.con.len);
+        return a->u.con.len;
+    }
+    if (a->u.con.len == 0)
+        return 0;
+    n = d->ops->console_read(d->ctx, a->u.con.buf, a->u.con.len);
+    if (n > a->u.con.len)
+        n = a->u.con.len;
+    /* Checked writable in decode; page tables are supervisor-only, so cannot fail. */
+    if (gmem_copy_to(&d->mem, a->u.con.gva, a->u.con.buf, n) < 0)
+        return -XENIA_EFAULT;
+    return n;
+}
+
+/* ---- sched_op -------------------------------------------------------------- */
+static int64_t decode_sched_op(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
+{
+    a->cmd = r->a1;
+    switch (r->a1) {
+    case XENIA_SCHEDOP_yield:
+        return r->a2 == 0 ? 0 : -XENIA_EINVAL;
+    case XENIA_SCHEDOP_block:
+        if (gmem_copy_from(&d->mem, &a->u.block, r->a2, sizeof(a->u.block)) < 0)
+            return -XENIA_EFAULT;
+        if (a->u.block.flags != 0 || a->u.block.pad != 0)
+            return -XENIA_EINVAL;
+        return 0;
+    case XENIA_SCHEDOP_shutdown:
+        if (gmem_copy_from(&d->mem, &a->u.shut, r->a2, sizeof(a->u.shut)) < 0)
+            return -XENIA_EFAULT;
+        if (a->u.shut.pad != 0)
+            return -XENIA_EINVAL;
+        switch (a->u.shut.reason) {
+        case XENIA_SHUTDOWN_poweroff:
+        case XENIA_SHUTDOWN_reboot:
+        case XENIA_SHUTDOWN_crash:
+            return 0;
+        default:
+            return -XENIA_EINVAL;
+        }
+    default:
+        return -XENIA_EINVAL;
+    }
+}
+
+static int64_t invoke_sched_op(struct hc_domain *d, struct hc_args *a)
+{
+    switch (a->cmd) {
+    case XENIA_SCHEDOP_yield:
+        d->ops->yield(d->ctx);
+        return 0;
+    case XENIA_SCHEDOP_block:
+        return d->ops->block(d->ctx, a->u.block.deadline_ns);
+    default: /* XENIA_SCHEDOP_shutdown, validated in decode */
+        d->ops->shutdown(d->ctx, a->u.shut.reason);
+        return 0;
+    }
+}
+
+/* ---- xen_version ----------------------------------------------------------- */
+static int64_t decode_xen_version(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
+{
+    a->cmd = r->a1;
+    switch (r->a1) {
+    case XENIA_XENVER_version:
+    case XENIA_XENVER_domid:
+        return r->a2 == 0 ? 0 : -XENIA_EINVAL;
+    case XENIA_XENVER_extraversion:
+        a->u.out.gva = r->a2;
+        return gmem_check_range(&d->mem, r->a2, sizeof(struct xenia_version_extra),
+                                GMEM_USER | GMEM_WRITE);
+    default:
+        return -XENIA_EINVAL;
+    }
+}
+
+static int64_t invoke_xen_version(struct hc_domain *d, struct hc_args *a)
+{
+    struct xenia_version_extra ex;
+
+    switch (a->cmd) {
+    case XENIA_XENVER_version:
+        return XENIA_INTERFACE_VERSION;
+    case XENIA_XENVER_domid:
+        return d->domid;
+    default:
+        memset(&ex, 0, sizeof(ex));
+        memcpy(ex.extraversion, "-xenia", sizeof("-xenia"));
+        if (d->build_id != NULL) {
+            size_t n = strlen(d->build_id);
+            if (n >= sizeof(ex.build_id))
+                n = sizeof(ex.build_id) - 1;
+            memcpy(ex.build_id, d->build_id, n);
+        }
+        return gmem_copy_to(&d->mem, a->u.out.gva, &ex, sizeof(ex));
+    }
+}
+
+/* ---- memory_op ------------------------------------------------------------- */
+static int64_t decode_memory_op(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
+{
+    struct xenia_memory_map *mm = &a->u.map.mm;
+    uint32_t n;
+
+    a->cmd = r->a1;
+    switch (r->a1) {
+    case XENIA_XENMEM_current_reservation:
+        return r->a2 == 0 ? 0 : -XENIA_EINVAL;
+    case XENIA_XENMEM_memory_map:
+        a->u.map.arg = r->a2;
+        if (gmem_copy_from(&d->mem, mm, r->a2, sizeof(*mm)) < 0)
+            return -XENIA_EFAULT;
+        if (mm->pad != 0 || mm->nr_entries > XENIA_MEMMAP_MAX)
+            return -XENIA_EINVAL;
+        if (gmem_check_range(&d->mem, r->a2, sizeof(*mm), GMEM_USER | GMEM_WRITE) < 0)
+            return -XENIA_EFAULT;
+        n = mm->nr_entries < d->nr_map ? mm->nr_entries : d->nr_map;
+        return gmem_check_range(&d->mem, mm->buffer, (uint64_t)n * sizeof(struct xenia_mem_region),
+                                GMEM_USER | GMEM_WRITE);
+    default:
+        return -XENIA_EINVAL;
+    }
+}
+
+static int64_t invoke_memory_op(struct hc_domain *d, struct hc_args *a)
+{
+    struct xenia_memory_map *mm = &a->u.map.mm;
+    uint32_t n;
+    int64_t rc = 0;
+
+    if (a->cmd == XENIA_XENMEM_current_reservation)
+        return (int64_t)(d->mem.ram_bytes >> XENIA_PAGE_SHIFT);
+    n = mm->nr_entries < d->nr_map ? mm->nr_entries : d->nr_map;
+    if (gmem_copy_to(&d->mem, mm->buffer, d->map, (uint64_t)n * sizeof(d->map[0])) < 0)
+        return -XENIA_EFAULT;
+    if (n < d->nr_map) {
+        mm->nr_entries = d->nr_map;
+        rc = -XENIA_E2BIG;
+    } else {
+        mm->nr_entries = n;
+    }
+    if (gmem_copy_to(&d->mem, a->u.map.arg, mm, sizeof(*mm)) < 0)
+        return -XENIA_EFAULT;
+    return rc;
+}
+
+/* ---- table ----------------------------------------------------------------- */
+struct hc_entry {
+    const char *name;
+    int64_t (*decode)(struct hc_domain *, const struct hc_regs *, struct hc_args *);
+    int64_t (*invoke)(struct hc_domain *, struct hc_args *);
+};
+
+#define HC_ENTRY(n, num) [num] = { #n, decode_##n, invoke_##n },
+static const struct hc_entry hc_table[XENIA_HC_MAX] = {
+    XENIA_HYPERCALL_LIST(HC_ENTRY)
+};
+#undef HC_ENTRY
+
+const char *hc_name(uint64_t nr)
+{
+    if (nr >= XENIA_HC_MAX || hc_table[nr].name == NULL)
+        return "?";
+    return hc_table[nr].name;
+}
+
+int64_t hc_dispatch(struct hc_domain *d, const struct hc_regs *r)
+{
+    const struct hc_entry *e;
+    struct hc_args a;
+    int64_t rc;
+
+    if (r->nr >= XENIA_HC_MAX)
+        return -XENIA_ENOSYS;
+    e = &hc_table[r->nr];
+    if (e->decode == NULL)
+        return -XENIA_ENOSYS;
+    a.cmd = 0;   /* each decode step fills what its invoke step reads */
+    rc = e->decode(d, r, &a);
+    if (rc < 0)
+        return rc;
+    return e->invoke(d, &a);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypercall dispatcher: decode (validate every guest-supplied value and
+ * translate every guest range with its length), then invoke (change state).
+ * Pure C: side effects go through struct hc_ops, so the dispatcher runs the
+ * same under a real vCPU, a unit test or a fuzzer with a fake domain.
+ * ABI: include/xenia/hypercall.h.
+ */
+#ifndef HV_HYPERCALL_H
+#define HV_HYPERCALL_H
+
+#include <stdint.h>
+
+#include <xenia/hypercall.h>
+
+#include "guestmem.h"
+
+/* Effects a hypercall may have on its domain; ctx is hc_domain.ctx. */
+struct hc_ops {
+    /* Append len (<= XENIA_CONSOLEIO_MAX) bytes to the domain's console. */
+    void (*console_write)(void *ctx, const char *buf, uint32_t len);
+    /* Take up to len bytes of pending console input; returns bytes taken. */
+    uint32_t (*console_read)(void *ctx, char *buf, uint32_t len);
+    /* Give up the CPU. */
+    void (*yield)(void *ctx);
+    /* Wait for an unmasked pending event or deadline (ns, 0 = none):
+     * returns 0 (event) or -XENIA_ETIME. */
+    int64_t (*block)(void *ctx, uint64_t deadline_ns);
+    /* Stop the domain with a guest-chosen reason (already validated). */
+    void (*shutdown)(void *ctx, uint32_t reason);
+};
+
+/* What the dispatcher knows about the calling domain. */
+struct hc_domain {
+    uint32_t domid;
+    struct gmem mem;                                  /* guest memory view */
+    struct xenia_mem_region map[XENIA_MEMMAP_MAX];    /* memory_map answer */
+    uint32_t nr_map;
+    const char *build_id;                             /* NUL-terminated, < 48 bytes */
+    const struct hc_ops *ops;
+    void *ctx;
+};
+
+/* Registers at the trap: rax = number; rdi, rsi, rdx, r10, r8 = arguments. */
+struct hc_regs {
+    uint64_t nr, a1, a2, a3, a4, a5;
+};
+
+/*
+ * hc_dispatch - run one hypercall for @d with registers @r.
+ * Returns the value for the guest's rax: >= 0 or -XENIA_Exxx
+ * (-XENIA_ENOSYS for an unknown number). Never fails on any guest input.
+ */
+int64_t hc_dispatch(struct hc_domain *d, const struct hc_regs *r);
+
+/* Per-hypercall names for statistics and logs ("?" when unknown). */
+const char *hc_name(uint64_t nr);
+
+#endif /* HV_HYPERCALL_H */
