@@ -89,7 +89,7 @@ static int check_resp(struct domain *d, const struct xenia_build_resp *r, char *
         !in_area(r->gdt_base, (uint64_t)r->gdt_limit + 1, XENIA_BUILDER_AREA_GPA, r->reserved_end) ||
         r->idt_limit != XENIA_EXC_VECTORS * 16 - 1 ||
         !in_area(r->idt_base, (uint64_t)r->idt_limit + 1, XENIA_BUILDER_AREA_GPA, r->reserved_end) ||
-        r->tss_limit < 103 ||
+        r->tss_limit != XENIA_TSS_LIMIT ||
         !in_area(r->tss_base, (uint64_t)r->tss_limit + 1, XENIA_BUILDER_AREA_GPA, r->reserved_end))
         FAIL(-XENIA_EPROTO, "domain builder reply: page tables, GDT, IDT or TSS outside the builder area");
     if (r->image_start < XENIA_IMAGE_BASE_MIN || r->image_end < r->image_start || r->image_end > ram)

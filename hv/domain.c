@@ -513,6 +513,7 @@ void domain_info(struct domain *d, struct xenia_dominfo *o)
     o->restarts = d->restarts;
     memcpy(o->name, d->name, sizeof(o->name));
     memcpy(o->crash_info, d->crash_info, sizeof(o->crash_info));
+    o->launch_ns = d->first_hcall_ns ? d->first_hcall_ns - d->created_ns : 0;
     if (d->vcpu.thread_started && pthread_getcpuclockid(d->vcpu.thread, &cid) == 0 &&
         clock_gettime(cid, &ts) == 0)
         o->cpu_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -548,6 +549,8 @@ void domain_reap(struct hv *hv)
             d->restarts++;
             d->cfg.flags &= (uint8_t)~XENIA_CREATE_F_PAUSED;
             console_note(&d->con, "restarting domain %u (restart %u)", d->domid, d->restarts);
+            d->created_ns = hv_now_ns();
+            d->first_hcall_ns = 0;
             if (instance_build(d, err, sizeof(err)) == 0 && vcpu_start(d) == 0) {
                 d->stopped_ns = 0;
                 continue;

@@ -65,10 +65,11 @@ struct domain {
     /* state */
     uint32_t state;                   /* XENIA_DOMSTATE_* */
     uint32_t shutdown_reason;
-    char crash_info[256];
+    char crash_info[248];
     uint32_t restarts;
     int needs_reap;                   /* vCPU thread stopped; main thread acts */
     uint64_t created_ns, stopped_ns;
+    uint64_t first_hcall_ns;          /* first hypercall of this instance (launch time) */
 
     /* memory and VM */
     int ram_fd, iowin_fd;

@@ -364,7 +364,8 @@ static int handle_io(struct domain *d, struct vctx *c)
         struct hc_regs hr = { r->rax, r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
         int64_t rc;
 
-        d->vcpu.nr_hypercalls++;
+        if (d->vcpu.nr_hypercalls++ == 0)
+            d->first_hcall_ns = hv_now_ns();
         rc = hc_dispatch(&d->hc, &hr);
         if (c->stopped)
             return 1;

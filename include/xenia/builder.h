@@ -60,7 +60,7 @@ struct xenia_build_resp {
     uint16_t idt_limit;
     uint16_t tss_limit;
     uint16_t pad1;                      /* 0 */
-    uint32_t pad2;                      /* 0 */
+    uint64_t pad2;                      /* 0 (64 bits: no implicit padding before image_start) */
     uint64_t image_start;               /* loaded image range, for logs and memory_map */
     uint64_t image_end;
     uint64_t reserved_end;              /* end of builder area (page tables etc.) */

@@ -131,7 +131,8 @@ struct xenia_dominfo {
     uint32_t restarts;
     uint32_t pad;
     char     name[XENIA_NAME_MAX];
-    char     crash_info[256];             /* one line: why it crashed (vector, rip...) */
+    uint64_t launch_ns;                   /* create request -> first hypercall (0: none yet) */
+    char     crash_info[248];             /* one line: why it crashed (vector, rip...) */
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_dominfo) == 400, "dominfo size");
 

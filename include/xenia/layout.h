@@ -2,7 +2,7 @@
 /*
  * Xenia x86-64 PV domain layout: guest-physical map, selectors, and I/O ports.
  *
- * A PV domain runs in 64-bit long mode at CPL3 with IOPL=3 (Xen x86-64 PV model:
+ * A PV domain runs in 64-bit long mode at CPL3 (Xen x86-64 PV model:
  * guest kernel in ring 3). Guest virtual addresses equal guest physical addresses
  * (identity map built by the domain builder). The low 2 MiB belong to the domain
  * builder and hv: they hold the start-info page (user read-only), the shared page
@@ -52,6 +52,17 @@
  * reads the hardware exception frame and crashes the domain with a register dump.
  */
 #define XENIA_HCALL_PORT     0xb0u
+/*
+ * The TSS carries an I/O permission bitmap (Intel SDM Vol. 1 §19.5.2) that
+ * allows only XENIA_HCALL_PORT at CPL3: XENIA_TSS_IOBITMAP_BYTES bytes at
+ * offset 104 (ports 0..0xff, bit clear = allowed) plus the 0xff terminator.
+ * KVM PVM ignores RFLAGS.IOPL for CPL3 guest code (it reads back as 0), so the
+ * bitmap, not IOPL, is what lets the guest trap into hv; any other port faults
+ * inside the guest (#GP) and is reported like every other exception.
+ */
+#define XENIA_TSS_IOBITMAP_OFFSET 104u
+#define XENIA_TSS_IOBITMAP_BYTES  32u
+#define XENIA_TSS_LIMIT (XENIA_TSS_IOBITMAP_OFFSET + XENIA_TSS_IOBITMAP_BYTES)  /* incl. terminator */
 #define XENIA_EXC_PORT_BASE  0xc0u   /* 0xc0 .. 0xdf: vectors 0 .. 31 */
 #define XENIA_EXC_VECTORS    32u
 
