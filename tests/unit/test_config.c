@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of tools/config.c: xl.cfg-style domain configs -> struct xenia_domcfg.
+ * Each bad config must be refused with a message naming the file, the line and
+ * the problem; good configs must give exactly the expected fields.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../tools/config.h"
+
+/*
+ * Under LeakSanitizer (make san): libconfig 1.5 (Debian libconfig9 1.5-0.4) leaks
+ * its string buffer when a parse fails inside a string; that leak is libconfig's,
+ * not ours. LSan reads this hook; other builds never call it.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libconfig.so\nleak:libconfig_yylex\nleak:strbuf_append\n";
+}
+
+static struct xenia_domcfg cfg;
+static char err[XENIA_CFG_ERR_MAX];
+
+static int parse_ov(const char *text, const char *source, const char *const *ov, size_t n)
+{
+    memset(err, 0x55, sizeof(err));
+    return xenia_config_parse(text, strlen(text), source, ov, n, &cfg, err, sizeof(err));
+}
+
+static int parse(const char *text)
+{
+    return parse_ov(text, "vm.cfg", NULL, 0);
+}
+
+/* The error must contain every given fragment. */
+static void expect_err(int rc, ...)
+{
+    va_list ap;
+    const char *frag;
+
+    if (rc == 0)
+        fail_msg("config accepted, expected an error");
+    assert_int_equal(rc, -XENIA_EINVAL);
+    assert_non_null(memchr(err, '\0', sizeof(err)));
+    va_start(ap, rc);
+    while ((frag = va_arg(ap, const char *)) != NULL) {
+        if (!strstr(err, frag)) {
+            va_end(ap);
+            fail_msg("error \"%s\" lacks \"%s\"", err, frag);
+        }
+    }
+    va_end(ap);
+}
+
+#define BASE "name = \"vm1\"\nkernel = \"/boot/guest.elf\"\n"
+
+/* ---- good configs ------------------------------------------------------- */
+
+static void test_minimal_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(BASE), 0);
+    assert_string_equal(cfg.name, "vm1");
+    assert_string_equal(cfg.kernel, "/boot/guest.elf");
+    assert_string_equal(cfg.kernel_origin, "vm.cfg:2");
+    assert_int_equal(cfg.kernel_resolved, 0);
+    assert_int_equal(cfg.memory_mib, 64);
+    assert_int_equal(cfg.vcpus, 1);
+    assert_int_equal(cfg.cap, 0);
+    assert_string_equal(cfg.cmdline, "");
+    assert_int_equal(cfg.on_poweroff, XENIA_ACTION_PRESERVE);
+    assert_int_equal(cfg.on_reboot, XENIA_ACTION_PRESERVE);
+    assert_int_equal(cfg.on_crash, XENIA_ACTION_PRESERVE);
+}
+
+static void test_full(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("# a full config\n"
+                           "name = \"web-1.a_b\"\n"
+                           "kernel = \"/k.elf\"\n"
+                           "memory = 4096\n"
+                           "cmdline = \"console=hvc0 \\\"quoted\\\" x\"\n"
+                           "vcpus = 1\n"
+                           "cap = 50\n"
+                           "on_poweroff = \"destroy\"\n"
+                           "on_reboot = \"restart\"\n"
+                           "on_crash = \"preserve\"\n"
+                           "type = \"pv\"\n"), 0);
+    assert_string_equal(cfg.name, "web-1.a_b");
+    assert_int_equal(cfg.memory_mib, 4096);
+    assert_string_equal(cfg.cmdline, "console=hvc0 \"quoted\" x");
+    assert_int_equal(cfg.cap, 50);
+    assert_int_equal(cfg.on_poweroff, XENIA_ACTION_DESTROY);
+    assert_int_equal(cfg.on_reboot, XENIA_ACTION_RESTART);
+    assert_int_equal(cfg.on_crash, XENIA_ACTION_PRESERVE);
+}
+
+static void test_xl_syntax_variants(void **state)
+{
+    (void)state;
+    /* semicolons, no spaces, comments of every kind, single quotes, hex, blank lines */
+    assert_int_equal(parse("name='vm1';\n"
+                           "\n"
+                           "kernel=\"/k.elf\"   # trailing comment\n"
+                           "// C++ comment\n"
+                           "/* block\n comment */ memory = 0x40\n"
+                           "cmdline = 'say \"hi\" it\\'s'\n"), 0);
+    assert_string_equal(cfg.name, "vm1");
+    assert_int_equal(cfg.memory_mib, 64);
+    assert_string_equal(cfg.cmdline, "say \"hi\" it's");
+    /* CRLF line ends and a UTF-8 byte order mark */
+    assert_int_equal(parse("\xef\xbb\xbfname = \"vm1\"\r\nkernel = \"/k\"\r\nmemory = 32\r\n"), 0);
+    assert_int_equal(cfg.memory_mib, 32);
+}
+
+static void test_memory_limits_ok(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(BASE "memory = 4\n"), 0);
+    assert_int_equal(cfg.memory_mib, 4);
+    assert_int_equal(parse(BASE "memory = 65536\n"), 0);
+    assert_int_equal(cfg.memory_mib, 65536);
+    assert_int_equal(parse(BASE "memory = 128L\n"), 0);
+    assert_int_equal(cfg.memory_mib, 128);
+}
+
+static void test_cmdline_max_ok(void **state)
+{
+    char *t = malloc(64 + XENIA_CMDLINE_MAX);
+
+    (void)state;
+    assert_non_null(t);
+    strcpy(t, BASE "cmdline = \"");
+    memset(t + strlen(t), 'a', XENIA_CMDLINE_MAX - 1);
+    strcpy(t + strlen(BASE "cmdline = \"") + XENIA_CMDLINE_MAX - 1, "\"\n");
+    assert_int_equal(parse(t), 0);
+    assert_int_equal(strlen(cfg.cmdline), XENIA_CMDLINE_MAX - 1);
+    free(t);
+}
+
+static void test_name_63_ok(void **state)
+{
+    char t[256];
+
+    (void)state;
+    snprintf(t, sizeof(t), "name = \"%s\"\nkernel = \"/k\"\n",
+             "a23456789012345678901234567890123456789012345678901234567890123");
+    assert_int_equal(parse(t), 0);
+    assert_int_equal(strlen(cfg.name), 63);
+}
+
+static void test_relative_kernel(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_ov("name=\"a\"\nkernel=\"../../build/guests/hello.elf\"\n",
+                              "/etc/xenia/domains/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.kernel, "/etc/xenia/domains/../../build/guests/hello.elf");
+    assert_int_equal(cfg.kernel_resolved, 1);
+    assert_string_equal(cfg.kernel_origin, "/etc/xenia/domains/a.cfg:2");
+
+    assert_int_equal(parse_ov("name=\"a\"\nkernel=\"k.elf\"\n", "sub/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.kernel, "sub/k.elf");
+
+    /* config in the current directory: path stays relative to it */
+    assert_int_equal(parse_ov("name=\"a\"\nkernel=\"k.elf\"\n", "a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.kernel, "k.elf");
+    assert_int_equal(cfg.kernel_resolved, 0);
+
+    /* config at the root, absolute kernel untouched */
+    assert_int_equal(parse_ov("name=\"a\"\nkernel=\"k.elf\"\n", "/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.kernel, "/k.elf");
+    assert_int_equal(parse_ov("name=\"a\"\nkernel=\"/x/k.elf\"\n", "/etc/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.kernel, "/x/k.elf");
+}
+
+static void test_overrides(void **state)
+{
+    const char *ov1[] = { "memory=128", "name=other", "cmdline=a b \"c\"" };
+    const char *ov2[] = { "memory=128", "memory=256" };
+    const char *ov3[] = { "kernel=k2.elf" };
+    const char *ov4[] = { "name=\"q1\"", "on_crash='restart'", "cap = 7" };
+    const char *ov5[] = { "memory=128" };
+
+    (void)state;
+    assert_int_equal(parse_ov(BASE "memory = 16\n", "d/vm.cfg", ov1, 3), 0);
+    assert_int_equal(cfg.memory_mib, 128);
+    assert_string_equal(cfg.name, "other");
+    assert_string_equal(cfg.cmdline, "a b \"c\"");
+
+    assert_int_equal(parse_ov(BASE, "vm.cfg", ov2, 2), 0);
+    assert_int_equal(cfg.memory_mib, 256);          /* the last one wins */
+
+    assert_int_equal(parse_ov(BASE, "d/vm.cfg", ov3, 1), 0);
+    assert_string_equal(cfg.kernel, "d/k2.elf");    /* resolved like a line of the file */
+    assert_string_equal(cfg.kernel_origin, "d/vm.cfg: override \"kernel=k2.elf\"");
+
+    assert_int_equal(parse_ov(BASE, "vm.cfg", ov4, 3), 0);
+    assert_string_equal(cfg.name, "q1");
+    assert_int_equal(cfg.on_crash, XENIA_ACTION_RESTART);
+    assert_int_equal(cfg.cap, 7);
+
+    /* an override may supply a key missing from the file */
+    assert_int_equal(parse_ov("name = \"vm1\"\n", "vm.cfg",
+                              (const char *const[]){ "kernel=/k" }, 1), 0);
+    assert_string_equal(cfg.kernel, "/k");
+    assert_int_equal(parse_ov(BASE, "vm.cfg", ov5, 1), 0);
+}
+
+/* ---- bad configs -------------------------------------------------------- */
+
+static void test_unknown_key_suggestion(void **state)
+{
+    (void)state;
+    expect_err(parse(BASE "memroy = 16\n"), "vm.cfg:3", "unknown key \"memroy\"",
+               "did you mean \"memory\"", NULL);
+    expect_err(parse("nmae = \"x\"\n" BASE), "vm.cfg:1", "did you mean \"name\"", NULL);
+    expect_err(parse(BASE "kernal = \"x\"\n"), "vm.cfg:3", "did you mean \"kernel\"", NULL);
+    expect_err(parse(BASE "vcpu = 1\n"), "vm.cfg:3", "did you mean \"vcpus\"", NULL);
+    expect_err(parse(BASE "Memory = 1\n"), "did you mean \"memory\"", NULL);
+    expect_err(parse(BASE "on_crahs = \"destroy\"\n"), "did you mean \"on_crash\"", NULL);
+    expect_err(parse(BASE "mem = 1\n"), "did you mean \"memory\"", NULL);
+    /* nothing close: no suggestion, but the list of keys */
+    expect_err(parse(BASE "\n\nfrobnicate = 1\n"), "vm.cfg:5", "unknown key \"frobnicate\"",
+               "known keys: name", NULL);
+    assert_null(strstr(err, "did you mean"));
+}
+
+static void test_unsupported_keys(void **state)
+{
+    (void)state;
+    expect_err(parse(BASE "seclabel = \"system_u:system_r:domU_t\"\n"), "vm.cfg:3",
+               "seclabel is not supported yet", NULL);
+    expect_err(parse(BASE "disk = [ 'phy:/dev/vg/g,xvda,w', ]\n"), "vm.cfg:3",
+               "disk is not supported yet", NULL);
+    expect_err(parse(BASE "vif = [ \"bridge=br0\" ]\n"), "vif is not supported", NULL);
+    expect_err(parse(BASE "extra = \"x\"\n"), "cmdline", NULL);
+    expect_err(parse(BASE "type = \"hvm\"\n"), "vm.cfg:3", "only PV", NULL);
+    expect_err(parse(BASE "type = \"foo\"\n"), "not a valid guest type", NULL);
+}
+
+static void test_memory_bad(void **state)
+{
+    (void)state;
+    expect_err(parse(BASE "memory = 0\n"), "vm.cfg:3", "memory = 0 is out of range",
+               "4 and 65536", "MiB", NULL);
+    expect_err(parse(BASE "memory = 3\n"), "vm.cfg:3", "memory = 3 is out of range", NULL);
+    expect_err(parse(BASE "memory = 65537\n"), "vm.cfg:3", "memory = 65537 is out of range",
+               NULL);
+    expect_err(parse(BASE "memory = -1\n"), "vm.cfg:3", "memory = -1 is out of range", NULL);
+    expect_err(parse(BASE "memory = \"64\"\n"), "vm.cfg:3", "must be a number, not a string",
+               "memory = 64 without quotes", NULL);
+    expect_err(parse(BASE "memory = \"lots\"\n"), "vm.cfg:3", "whole number", NULL);
+    expect_err(parse(BASE "memory = 1.5\n"), "vm.cfg:3", "whole number", NULL);
+    expect_err(parse(BASE "memory = true\n"), "vm.cfg:3", "whole number", NULL);
+    expect_err(parse(BASE "memory = [ 1 ]\n"), "vm.cfg:3", "whole number", "list", NULL);
+    expect_err(parse(BASE "memory = 16MB\n"), "vm.cfg:3", "\"16MB\" is not a number",
+               "without units", NULL);
+    expect_err(parse(BASE "memory = 4294967312\n"), "vm.cfg:3", "4294967312 is out of range",
+               NULL);
+    expect_err(parse(BASE "memory = 2147483648\n"), "vm.cfg:3", "out of range", NULL);
+    expect_err(parse(BASE "memory = -2147483649\n"), "vm.cfg:3", "out of range", NULL);
+    expect_err(parse(BASE "memory = 0xffffffff\n"), "vm.cfg:3", "out of range", NULL);
+    expect_err(parse(BASE "memory = 0x100000040\n"), "vm.cfg:3", "out of range", NULL);
+    expect_err(parse(BASE "memory = 99999999999999999999L\n"), "vm.cfg:3", "out of range",
+               NULL);
+    expect_err(parse(BASE "memory = 4294967312L\n"), "vm.cfg:3", "memory = 4294967312",
+               NULL);
+}
+
+static void test_name_bad(void **state)
+{
+    (void)state;
+    expect_err(parse("kernel = \"/k\"\nname = \"my vm\"\n"), "vm.cfg:2", "\"my vm\"",
+               "' ' at position 3", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = \"a23456789012345678901234567890123456789012"
+                     "3456789012345678901234\"\n"),
+               "vm.cfg:2", "64 characters", "at most 63", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = \"\"\n"), "vm.cfg:2", "name is empty", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = \"a/b\"\n"), "'/'", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = \"a\\nb\"\n"), "\\x0a", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = \"42\"\n"), "all digits", "domid", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = 42\n"), "vm.cfg:2", "must be a string", NULL);
+    expect_err(parse("kernel = \"/k\"\nname = vm1\n"), "vm.cfg:2", "syntax error",
+               "name = \"vm1\"", NULL);
+}
+
+static void test_missing_required(void **state)
+{
+    (void)state;
+    expect_err(parse("name = \"vm1\"\nmemory = 16\n"), "vm.cfg",
+               "missing required key \"kernel\"", "kernel = \"", NULL);
+    expect_err(parse("kernel = \"/k\"\n"), "missing required key \"name\"", NULL);
+    expect_err(parse(""), "missing required key", NULL);
+    expect_err(parse("# only a comment\n"), "missing required key", NULL);
+    expect_err(parse(BASE "kernel2 = 1\n"), "vm.cfg:3", NULL);
+    expect_err(parse("name = \"vm1\"\nkernel = \"\"\n"), "vm.cfg:2", "kernel is empty", NULL);
+    expect_err(parse("name = \"vm1\"\nkernel = 5\n"), "vm.cfg:2", "must be a string", NULL);
+}
+
+static void test_vcpus_cap_actions(void **state)
+{
+    (void)state;
+    expect_err(parse(BASE "vcpus = 2\n"), "vm.cfg:3", "vcpus = 2", "only 1 vCPU", NULL);
+    expect_err(parse(BASE "vcpus = 0\n"), "vm.cfg:3", "only 1 vCPU", NULL);
+    expect_err(parse(BASE "cap = 101\n"), "vm.cfg:3", "cap = 101 is out of range", NULL);
+    expect_err(parse(BASE "cap = -5\n"), "vm.cfg:3", "out of range", NULL);
+    expect_err(parse(BASE "on_crash = \"reboot\"\n"), "vm.cfg:3", "on_crash = \"reboot\"",
+               "\"destroy\", \"preserve\" or \"restart\"", NULL);
+    expect_err(parse(BASE "on_poweroff = \"coredump-destroy\"\n"), "not supported", NULL);
+    expect_err(parse(BASE "on_reboot = 1\n"), "must be a string", NULL);
+}
+
+static void test_cmdline_too_long(void **state)
+{
+    char *t = malloc(64 + XENIA_CMDLINE_MAX);
+    size_t p;
+
+    (void)state;
+    assert_non_null(t);
+    strcpy(t, BASE "cmdline = \"");
+    p = strlen(t);
+    memset(t + p, 'a', XENIA_CMDLINE_MAX);
+    strcpy(t + p + XENIA_CMDLINE_MAX, "\"\n");
+    expect_err(parse(t), "vm.cfg:3", "cmdline is 1024 bytes long", "at most 1023", NULL);
+    free(t);
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    expect_err(parse(BASE "memory = \n"), "vm.cfg:", "syntax error", NULL);
+    expect_err(parse(BASE "name = \"vm2\"\n"), "vm.cfg:3", "set twice", "KEY=VALUE", NULL);
+    expect_err(parse(BASE "just words\n"), "vm.cfg:3", "syntax error", "key = value", NULL);
+    expect_err(parse(BASE "_x = 1\n"), "vm.cfg:3", "start with a letter", NULL);
+    expect_err(parse(BASE "v = [ \"a\", 1 ]\n"), "vm.cfg:3", "same type", NULL);
+    expect_err(parse(BASE "cmdline = \"unterminated\n"), "vm.cfg:", NULL);
+    expect_err(parse(BASE "cmdline = 'unterminated\n"), "vm.cfg:", NULL);
+    expect_err(parse(BASE "x = { a = 1; }\n"), "vm.cfg:3", "unknown key \"x\"", NULL);
+    expect_err(parse(BASE "memory = { a = 1; }\n"), "vm.cfg:3", "group", NULL);
+}
+
+static void test_nul_and_size(void **state)
+{
+    static const char t[] = "name = \"vm1\"\nkernel = \"/k\"\0memory=1\n";
+    char *big;
+
+    (void)state;
+    assert_int_equal(xenia_config_parse(t, sizeof(t) - 1, "vm.cfg", NULL, 0, &cfg, err,
+                                        sizeof(err)), -XENIA_EINVAL);
+    assert_non_null(strstr(err, "vm.cfg:2"));
+    assert_non_null(strstr(err, "NUL"));
+
+    big = calloc(1, XENIA_CFG_TEXT_MAX + 2);
+    assert_non_null(big);
+    memset(big, ' ', XENIA_CFG_TEXT_MAX + 1);
+    assert_int_equal(xenia_config_parse(big, XENIA_CFG_TEXT_MAX + 1, "vm.cfg", NULL, 0, &cfg,
+                                        err, sizeof(err)), -XENIA_E2BIG);
+    free(big);
+
+    /* NULL err buffer and NULL source are fine */
+    assert_int_equal(xenia_config_parse("x", 1, NULL, NULL, 0, &cfg, NULL, 0), -XENIA_EINVAL);
+    assert_int_equal(xenia_config_parse(NULL, 0, NULL, NULL, 0, NULL, NULL, 0), -XENIA_EINVAL);
+    /* not NUL-terminated input: only len bytes are read */
+    assert_int_equal(xenia_config_parse(BASE "garbage here", strlen(BASE), "vm.cfg", NULL, 0,
+                                        &cfg, err, sizeof(err)), 0);
+}
+
+static void test_override_errors(void **state)
+{
+    (void)state;
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=0" }, 1),
+               "vm.cfg: override \"memory=0\"", "out of range", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memroy=5" }, 1),
+               "override \"memroy=5\"", "did you mean \"memory\"", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory" }, 1),
+               "not KEY=VALUE", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "=5" }, 1), "KEY must", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=abc" }, 1),
+               "cannot parse", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=\"64\"" }, 1),
+               "without quotes", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=1; name=\"x\"" }, 1),
+               "one value", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "disk=['x']" }, 1),
+               "disk is not supported", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "name=a b" }, 1),
+               "position 2", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=99999999999" }, 1),
+               "out of range", NULL);
+    /* a bad file is reported before overrides are looked at */
+    expect_err(parse_ov(BASE "memroy = 1\n", "vm.cfg", (const char *const[]){ "memory=5" }, 1),
+               "vm.cfg:3", NULL);
+}
+
+static void test_load_file(void **state)
+{
+    char dir[] = "/tmp/xenia-test-config-XXXXXX", path[128];
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/hello.cfg", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name = \"hello\"\nkernel = \"hello.elf\"\nmemory = 16\n", f);
+    fclose(f);
+    assert_int_equal(xenia_config_load(path, NULL, 0, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(cfg.memory_mib, 16);
+    assert_true(strncmp(cfg.kernel, dir, strlen(dir)) == 0);
+    assert_string_equal(cfg.kernel + strlen(dir), "/hello.elf");
+    unlink(path);
+
+    assert_true(xenia_config_load(path, NULL, 0, &cfg, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "cannot read"));
+    assert_non_null(strstr(err, path));
+    rmdir(dir);
+}
+
+static void test_example_config(void **state)
+{
+    (void)state;
+    /* the sample shipped in tools/examples must stay valid */
+    assert_int_equal(xenia_config_load("tools/examples/hello.cfg", NULL, 0, &cfg, err,
+                                       sizeof(err)), 0);
+    assert_string_equal(cfg.name, "hello");
+    assert_int_equal(cfg.memory_mib, 16);
+    assert_string_equal(cfg.kernel, "tools/examples/../../build/guests/hello.elf");
+}
+
+static void test_distance_and_name_ok(void **state)
+{
+    (void)state;
+    assert_int_equal(xenia_config_distance("memroy", "memory"), 1);
+    assert_int_equal(xenia_config_distance("", "abc"), 3);
+    assert_int_equal(xenia_config_distance("NAME", "name"), 0);
+    assert_true(xenia_config_distance(NULL, "x") >= 1000);
+    assert_true(xenia_config_name_ok("a.b-c_9"));
+    assert_false(xenia_config_name_ok(""));
+    assert_false(xenia_config_name_ok(NULL));
+    assert_false(xenia_config_name_ok("a b"));
+    assert_false(xenia_config_name_ok("a234567890123456789012345678901234567890123456789012345678901234"));
+    assert_string_equal(xenia_config_action_name(XENIA_ACTION_RESTART), "restart");
+    assert_string_equal(xenia_config_action_name(9), "?");
+}
+
+/* Random and mutated inputs: never crash, always NUL-terminated messages. */
+static void test_fuzz_no_crash(void **state)
+{
+    static const char *const seeds[] = {
+        BASE "memory = 16\ncmdline = 'a \"b\" c'\n",
+        "disk = [ 'a', 'b', ]\n/* c */ name = \"x\" # y\n",
+        "a = ( 1, [ 2, 3, ], { b = 4; } );\nname=\"q\"\nkernel=\"k\"\n",
+        "memory = 0x7fffffff\nmemory = -0.5e+3\n",
+    };
+    static const char alphabet[] = "\"'#/*\\\n ;,=:[](){}0123456789xXeEL.+-abnm_@";
+    unsigned seed = 12345;
+    char buf[256];
+    size_t s, k, n;
+    int rc;
+
+    (void)state;
+    for (s = 0; s < 4000; s++) {
+        const char *base = seeds[s % 4];
+
+        n = strlen(base);
+        memcpy(buf, base, n);
+        for (k = 0; k < 1 + s % 6; k++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[(seed >> 8) % n] = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+        }
+        buf[n] = '\0';
+        memset(err, 0x55, sizeof(err));
+        rc = xenia_config_parse(buf, n, "f.cfg", NULL, 0, &cfg, err, sizeof(err));
+        assert_true(rc == 0 || rc == -XENIA_EINVAL);
+        assert_non_null(memchr(err, '\0', sizeof(err)));
+        {
+            const char *ov[] = { buf };
+
+            rc = xenia_config_parse(BASE, strlen(BASE), "f.cfg", ov, 1, &cfg, err, sizeof(err));
+            assert_true(rc == 0 || rc == -XENIA_EINVAL);
+            assert_non_null(memchr(err, '\0', sizeof(err)));
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal_defaults),
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_xl_syntax_variants),
+        cmocka_unit_test(test_memory_limits_ok),
+        cmocka_unit_test(test_cmdline_max_ok),
+        cmocka_unit_test(test_name_63_ok),
+        cmocka_unit_test(test_relative_kernel),
+        cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_unknown_key_suggestion),
+        cmocka_unit_test(test_unsupported_keys),
+        cmocka_unit_test(test_memory_bad),
+        cmocka_unit_test(test_name_bad),
+        cmocka_unit_test(test_missing_required),
+        cmocka_unit_test(test_vcpus_cap_actions),
+        cmocka_unit_test(test_cmdline_too_long),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_nul_and_size),
+        cmocka_unit_test(test_override_errors),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_example_config),
+        cmocka_unit_test(test_distance_and_name_ok),
+        cmocka_unit_test(test_fuzz_no_crash),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of tools/ctl_msg.c: control protocol requests are built exactly as
+ * include/xenia/ctl.h says (sizes, header, zero padding, byte offsets) and every
+ * malformed reply is refused before use.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../tools/ctl_msg.h"
+
+static struct xenia_domcfg good_cfg(void)
+{
+    struct xenia_domcfg c;
+
+    memset(&c, 0, sizeof(c));
+    strcpy(c.name, "vm1");
+    c.memory_mib = 16;
+    c.vcpus = 1;
+    c.cap = 25;
+    c.on_poweroff = XENIA_ACTION_DESTROY;
+    c.on_reboot = XENIA_ACTION_RESTART;
+    c.on_crash = XENIA_ACTION_PRESERVE;
+    strcpy(c.kernel, "/k.elf");
+    strcpy(c.cmdline, "console=1");
+    return c;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    while (n--)
+        if (*b++)
+            return 0;
+    return 1;
+}
+
+static uint32_t rd32(const void *p, size_t off)
+{
+    uint32_t v;
+
+    memcpy(&v, (const char *)p + off, 4);
+    return v;
+}
+
+static void test_create_layout(void **state)
+{
+    struct xenia_domcfg c = good_cfg();
+    struct xenia_ctl_create m;
+    const unsigned char *b = (const unsigned char *)&m;
+
+    (void)state;
+    memset(&m, 0xaa, sizeof(m));
+    assert_int_equal(xenia_ctl_build_create(&m, 77, &c, XENIA_CREATE_F_PAUSED), 0);
+    assert_int_equal(sizeof(m), 1136);
+    /* header: magic "XCTL", version, op, len, seq at offsets 0, 4, 6, 8, 12 */
+    assert_memory_equal(b, "XCTL", 4);
+    assert_int_equal(b[4] | b[5] << 8, XENIA_CTL_VERSION);
+    assert_int_equal(b[6] | b[7] << 8, XENIA_CTL_CREATE);
+    assert_int_equal(rd32(b, 8), sizeof(m));
+    assert_int_equal(rd32(b, 12), 77);
+    /* body */
+    assert_string_equal((const char *)b + 16, "vm1");
+    assert_true(all_zero(b + 16 + 3, XENIA_NAME_MAX - 3));
+    assert_int_equal(rd32(b, 80), 16);
+    assert_int_equal(rd32(b, 84), 1);
+    assert_int_equal(rd32(b, 88), 25);
+    assert_int_equal(b[92], XENIA_ACTION_DESTROY);
+    assert_int_equal(b[93], XENIA_ACTION_RESTART);
+    assert_int_equal(b[94], XENIA_ACTION_PRESERVE);
+    assert_int_equal(b[95], XENIA_CREATE_F_PAUSED);
+    assert_true(all_zero(b + 96, 16));                     /* pad[4] */
+    assert_string_equal((const char *)b + 112, "console=1");
+    assert_true(all_zero(b + 112 + 9, XENIA_CMDLINE_MAX - 9));
+    assert_int_equal(offsetof(struct xenia_ctl_create, cmdline), 112);
+}
+
+static void test_create_refuses(void **state)
+{
+    struct xenia_domcfg c;
+    struct xenia_ctl_create m;
+
+    (void)state;
+    c = good_cfg();
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0x02), -XENIA_EINVAL);
+    c = good_cfg(); strcpy(c.name, "a b");
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.name[0] = '\0';
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); memset(c.name, 'a', sizeof(c.name));
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.memory_mib = XENIA_MEM_MIN_MIB - 1;
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.memory_mib = XENIA_MEM_MAX_MIB + 1;
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.vcpus = 2;
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.cap = 101;
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); c.on_crash = 3;
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); memset(c.cmdline, 'x', sizeof(c.cmdline));
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_create(NULL, 1, &c, 0), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_create(&m, 1, NULL, 0), -XENIA_EINVAL);
+    /* limits themselves are fine */
+    c = good_cfg(); c.memory_mib = XENIA_MEM_MAX_MIB; c.cap = 100;
+    memset(c.cmdline, 'x', sizeof(c.cmdline) - 1);
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), 0);
+    assert_int_equal(strlen(m.cmdline), XENIA_CMDLINE_MAX - 1);
+}
+
+static void test_small_requests(void **state)
+{
+    struct xenia_ctl_domid d;
+    struct xenia_ctl_shutdown s;
+    struct xenia_ctl_lookup l;
+    struct xenia_ctl_list li;
+    static const uint16_t ok_ops[] = { XENIA_CTL_INFO, XENIA_CTL_PAUSE, XENIA_CTL_UNPAUSE,
+                                       XENIA_CTL_DESTROY, XENIA_CTL_CONSOLE };
+    static const uint16_t bad_ops[] = { 0, XENIA_CTL_CREATE, XENIA_CTL_LIST, XENIA_CTL_SHUTDOWN,
+                                        XENIA_CTL_LOOKUP, XENIA_CTL_OP_MAX, 0xffff };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(ok_ops) / sizeof(ok_ops[0]); i++) {
+        memset(&d, 0xaa, sizeof(d));
+        assert_int_equal(xenia_ctl_build_domid(&d, ok_ops[i], 9, 3), 0);
+        assert_int_equal(d.hdr.magic, XENIA_CTL_MAGIC);
+        assert_int_equal(d.hdr.version, XENIA_CTL_VERSION);
+        assert_int_equal(d.hdr.op, ok_ops[i]);
+        assert_int_equal(d.hdr.len, 24);
+        assert_int_equal(d.hdr.seq, 9);
+        assert_int_equal(d.domid, 3);
+        assert_int_equal(d.pad, 0);
+    }
+    for (i = 0; i < sizeof(bad_ops) / sizeof(bad_ops[0]); i++)
+        assert_int_equal(xenia_ctl_build_domid(&d, bad_ops[i], 9, 3), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_domid(&d, XENIA_CTL_INFO, 9, XENIA_DOMID_INVALID),
+                     -XENIA_EINVAL);
+
+    assert_int_equal(xenia_ctl_build_shutdown(&s, 5, 2, XENIA_SHUTDOWN_reboot), 0);
+    assert_int_equal(s.hdr.op, XENIA_CTL_SHUTDOWN);
+    assert_int_equal(s.hdr.len, sizeof(s));
+    assert_int_equal(s.reason, XENIA_SHUTDOWN_reboot);
+    assert_int_equal(xenia_ctl_build_shutdown(&s, 5, 2, XENIA_SHUTDOWN_poweroff), 0);
+    assert_int_equal(xenia_ctl_build_shutdown(&s, 5, 2, XENIA_SHUTDOWN_crash), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_shutdown(&s, 5, 2, XENIA_SHUTDOWN_fault), -XENIA_EINVAL);
+
+    memset(&l, 0xaa, sizeof(l));
+    assert_int_equal(xenia_ctl_build_lookup(&l, 1, "hello"), 0);
+    assert_int_equal(l.hdr.op, XENIA_CTL_LOOKUP);
+    assert_int_equal(l.hdr.len, 80);
+    assert_string_equal(l.name, "hello");
+    assert_true(all_zero(l.name + 5, sizeof(l.name) - 5));
+    assert_int_equal(xenia_ctl_build_lookup(&l, 1, "bad name"), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_lookup(&l, 1, ""), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_lookup(&l, 1, NULL), -XENIA_EINVAL);
+
+    assert_int_equal(xenia_ctl_build_list(&li, 4, 33), 0);
+    assert_int_equal(li.hdr.op, XENIA_CTL_LIST);
+    assert_int_equal(li.hdr.len, 24);
+    assert_int_equal(li.start_domid, 33);
+    assert_int_equal(li.pad, 0);
+}
+
+static void test_reply_sizes(void **state)
+{
+    (void)state;
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LIST), 216 + 8 + 32 * 400);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_INFO), 216 + 400);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CREATE), 216);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CONSOLE), 216);
+    assert_int_equal(xenia_ctl_reply_size(0), 0);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_OP_MAX), 0);
+    assert_int_equal(XENIA_CTL_REPLY_MAX, sizeof(struct xenia_ctl_list_reply));
+}
+
+/* A well-formed reply header for (op, seq) of n bytes. */
+static void mkreply(void *buf, size_t n, unsigned op, uint32_t seq, int32_t status)
+{
+    struct xenia_ctl_reply *r = buf;
+
+    memset(buf, 0, n);
+    r->hdr.magic = XENIA_CTL_MAGIC;
+    r->hdr.version = XENIA_CTL_VERSION;
+    r->hdr.op = (uint16_t)op;
+    r->hdr.len = (uint32_t)n;
+    r->hdr.seq = seq;
+    r->status = status;
+}
+
+static union {
+    struct xenia_ctl_list_reply l;
+    struct xenia_ctl_info_reply i;
+    struct xenia_ctl_reply r;
+    unsigned char b[sizeof(struct xenia_ctl_list_reply) + 64];
+} u;
+
+static char why[160];
+
+#define CHECK(n, op, seq) xenia_ctl_check_reply(&u, (n), (op), (seq), why, sizeof(why))
+
+static void test_check_good(void **state)
+{
+    (void)state;
+    mkreply(&u, sizeof(u.r), XENIA_CTL_CREATE, 5, 0);
+    u.r.domid = 1;
+    assert_int_equal(CHECK(sizeof(u.r), XENIA_CTL_CREATE, 5), 0);
+
+    mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 6, 0);
+    u.r.domid = XENIA_DOMID_INVALID;    /* not meaningful for PAUSE */
+    assert_int_equal(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 6), 0);
+
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 7, 0);
+    strcpy(u.i.info.name, "vm1");
+    assert_int_equal(CHECK(sizeof(u.i), XENIA_CTL_INFO, 7), 0);
+
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 8, 0);
+    u.l.nr = 3;
+    u.l.more = 1;
+    u.l.dom[0].domid = 1;
+    u.l.dom[1].domid = 2;
+    u.l.dom[2].domid = 9;
+    assert_int_equal(CHECK(sizeof(u.l), XENIA_CTL_LIST, 8), 0);
+
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 8, 0);   /* empty list */
+    assert_int_equal(CHECK(sizeof(u.l), XENIA_CTL_LIST, 8), 0);
+
+    /* error replies: short or full size, errmsg terminated */
+    mkreply(&u, sizeof(u.r), XENIA_CTL_INFO, 9, -XENIA_ENOENT);
+    strcpy(u.r.errmsg, "no domain 4");
+    assert_int_equal(CHECK(sizeof(u.r), XENIA_CTL_INFO, 9), 0);
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 9, -XENIA_EPERM);
+    assert_int_equal(CHECK(sizeof(u.l), XENIA_CTL_LIST, 9), 0);
+    mkreply(&u, sizeof(u.r), XENIA_CTL_CREATE, 9, -XENIA_EEXIST);
+    u.r.domid = XENIA_DOMID_INVALID;
+    assert_int_equal(CHECK(sizeof(u.r), XENIA_CTL_CREATE, 9), 0);
+}
+
+static void expect_proto(int rc, const char *frag)
+{
+    assert_int_equal(rc, -XENIA_EPROTO);
+    if (!strstr(why, frag))
+        fail_msg("reason \"%s\" lacks \"%s\"", why, frag);
+}
+
+static void test_check_bad_header(void **state)
+{
+    (void)state;
+    mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 5, 0);
+    expect_proto(CHECK(10, XENIA_CTL_PAUSE, 5), "shorter than a header");
+    expect_proto(CHECK(sizeof(u.r) - 1, XENIA_CTL_PAUSE, 5), "length");
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_UNPAUSE, 5), "op");
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 6), "seq");
+    expect_proto(CHECK(sizeof(u.r), 0, 5), "no reply expected");
+    u.r.hdr.magic ^= 1;
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "magic");
+    mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 5, 0);
+    u.r.hdr.version = 2;
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "version");
+    mkreply(&u, 16, XENIA_CTL_PAUSE, 5, 0);
+    expect_proto(CHECK(16, XENIA_CTL_PAUSE, 5), "too short");
+    mkreply(&u, sizeof(u.r) + 4, XENIA_CTL_PAUSE, 5, 0);
+    expect_proto(CHECK(sizeof(u.r) + 4, XENIA_CTL_PAUSE, 5), "expected");
+    mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 5, 1);
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "positive status");
+    mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 5, -XENIA_EPERM);
+    memset(u.r.errmsg, 'x', sizeof(u.r.errmsg));
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "not NUL-terminated");
+    assert_int_equal(xenia_ctl_check_reply(NULL, 0, XENIA_CTL_PAUSE, 5, NULL, 0), -XENIA_EPROTO);
+}
+
+static void test_check_bad_payload(void **state)
+{
+    (void)state;
+    /* success replies must be full size */
+    mkreply(&u, sizeof(u.r), XENIA_CTL_INFO, 1, 0);
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_INFO, 1), "expected");
+    mkreply(&u, sizeof(u.i) + 8, XENIA_CTL_LIST, 1, -XENIA_EPERM);
+    expect_proto(CHECK(sizeof(u.i) + 8, XENIA_CTL_LIST, 1), "error reply");
+    /* CREATE/LOOKUP success must name a domain */
+    mkreply(&u, sizeof(u.r), XENIA_CTL_LOOKUP, 1, 0);
+    u.r.domid = XENIA_DOMID_INVALID;
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_LOOKUP, 1), "no domain");
+    /* INFO */
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    memset(u.i.info.name, 'a', sizeof(u.i.info.name));
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "name");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    memset(u.i.info.crash_info, 'a', sizeof(u.i.info.crash_info));
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "crash_info");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.info.pad = 1;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "pad");
+    /* LIST */
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = XENIA_LIST_MAX + 1;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "entries");
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = 1;
+    u.l.more = 2;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "more");
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.more = 1;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "no entries");
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = 2;
+    u.l.dom[0].domid = 5;
+    u.l.dom[1].domid = 5;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "increasing");
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = 1;
+    u.l.dom[0].domid = XENIA_DOMID_INVALID;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "invalid domid");
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = 2;
+    u.l.dom[1].domid = 1;
+    u.l.dom[1].pad = 7;
+    expect_proto(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), "pad");
+    /* entries past nr are not looked at */
+    mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
+    u.l.nr = 1;
+    memset(&u.l.dom[1], 0xff, sizeof(u.l.dom[1]));
+    assert_int_equal(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), 0);
+}
+
+static void test_check_random(void **state)
+{
+    unsigned seed = 7;
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < 20000; i++) {
+        unsigned op = 1 + i % (XENIA_CTL_OP_MAX - 1);
+        size_t n = xenia_ctl_reply_size(op);
+        int rc;
+
+        mkreply(&u, n, op, 3, (i & 1) ? 0 : -XENIA_EINVAL);
+        for (k = 0; k < 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            u.b[(seed >> 8) % n] = (unsigned char)(seed >> 24);
+        }
+        rc = CHECK(n, op, 3);
+        assert_true(rc == 0 || rc == -XENIA_EPROTO);
+        assert_non_null(memchr(why, '\0', sizeof(why)));
+    }
+}
+
+static void test_parse_domid(void **state)
+{
+    uint32_t d = 0;
+
+    (void)state;
+    assert_int_equal(xenia_ctl_parse_domid("0", &d), 0);
+    assert_int_equal(d, 0);
+    assert_int_equal(xenia_ctl_parse_domid("42", &d), 0);
+    assert_int_equal(d, 42);
+    assert_int_equal(xenia_ctl_parse_domid("007", &d), 0);
+    assert_int_equal(d, 7);
+    assert_int_equal(xenia_ctl_parse_domid("4294967294", &d), 0);
+    assert_int_equal(d, 4294967294u);
+    assert_int_equal(xenia_ctl_parse_domid("4294967295", &d), -XENIA_ERANGE);
+    assert_int_equal(xenia_ctl_parse_domid("99999999999999999999999", &d), -XENIA_ERANGE);
+    assert_int_equal(xenia_ctl_parse_domid("", &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid(NULL, &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid("-1", &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid("+1", &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid("12a", &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid("vm1", &d), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_domid(" 1", &d), -XENIA_EINVAL);
+}
+
+static void test_names(void **state)
+{
+    struct xenia_dominfo d;
+    char buf[64];
+
+    (void)state;
+    assert_string_equal(xenia_ctl_strerror(-XENIA_ESRCH), "No such domain");
+    assert_string_equal(xenia_ctl_strerror(-XENIA_ESHUTDOWN), "Domain is shut down");
+    assert_string_equal(xenia_ctl_strerror(-XENIA_EINVAL), "Invalid argument");   /* strerror */
+    assert_non_null(xenia_ctl_strerror(-100000));
+    assert_non_null(xenia_ctl_strerror(0));
+    assert_string_equal(xenia_ctl_op_name(XENIA_CTL_CREATE), "create");
+    assert_string_equal(xenia_ctl_op_name(XENIA_CTL_LOOKUP), "lookup");
+    assert_string_equal(xenia_ctl_op_name(0), "op?");
+    assert_string_equal(xenia_ctl_op_name(1000), "op?");
+    assert_string_equal(xenia_ctl_state_name(XENIA_DOMSTATE_BLOCKED), "blocked");
+    assert_null(xenia_ctl_state_name(0));
+    assert_string_equal(xenia_ctl_reason_name(XENIA_SHUTDOWN_fault), "fault");
+    assert_null(xenia_ctl_reason_name(2));
+
+    memset(&d, 0, sizeof(d));
+    d.state = XENIA_DOMSTATE_RUNNING;
+    assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "running");
+    d.state = XENIA_DOMSTATE_SHUTDOWN;
+    d.shutdown_reason = XENIA_SHUTDOWN_poweroff;
+    assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "shutdown (poweroff)");
+    d.state = XENIA_DOMSTATE_CRASHED;
+    d.shutdown_reason = XENIA_SHUTDOWN_fault;
+    assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "crashed (fault)");
+    d.shutdown_reason = 99;
+    assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "crashed (reason 99)");
+    d.state = 42;
+    assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "state 42");
+    assert_string_equal(xenia_ctl_format_state(&d, buf, 3), "st");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_layout),
+        cmocka_unit_test(test_create_refuses),
+        cmocka_unit_test(test_small_requests),
+        cmocka_unit_test(test_reply_sizes),
+        cmocka_unit_test(test_check_good),
+        cmocka_unit_test(test_check_bad_header),
+        cmocka_unit_test(test_check_bad_payload),
+        cmocka_unit_test(test_check_random),
+        cmocka_unit_test(test_parse_domid),
+        cmocka_unit_test(test_names),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

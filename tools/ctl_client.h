@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control socket client: talks to xenia-hv over <run-dir>/ctl.sock
+ * (AF_UNIX SOCK_SEQPACKET, include/xenia/ctl.h).
+ *
+ * Each request uses a connection of its own: connect, send one request (with at
+ * most one fd as SCM_RIGHTS), receive one reply (with at most one fd), close.
+ * So a request is never sent twice, and the client does not depend on hv keeping
+ * a connection open for several requests.
+ *
+ * Functions return 0 or a negative XENIA_E* / errno value and leave a message in
+ * c->err. c->hv_error tells where the failure came from:
+ *   1: xenia-hv replied with status < 0; the return value is that status and
+ *      c->err is its errmsg (possibly empty);
+ *   0: the transport failed (cannot connect, timeout, malformed reply) and
+ *      c->err is a complete sentence saying what happened.
+ */
+#ifndef XENIA_TOOLS_CTL_CLIENT_H
+#define XENIA_TOOLS_CTL_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include "xenia/ctl.h"
+#include "config.h"
+
+#define XENIA_RUN_DIR_DEFAULT   "/run/xenia"
+#define XENIA_CTL_TIMEOUT_MS    60000   /* default wait for one reply */
+#define XENIA_CTL_ERR_MAX       512u
+#define XENIA_CTL_LIST_LIMIT    (1u << 20)  /* most domains `list` collects */
+
+struct xenia_ctl {
+    char     run_dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    char     sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    uint32_t seq;           /* seq of the next request */
+    int      timeout_ms;    /* wait for each reply; <= 0: forever */
+    int      hv_error;      /* see above */
+    char     err[XENIA_CTL_ERR_MAX];
+};
+
+/*
+ * Prepare a client for the socket <run_dir>/ctl.sock (run_dir NULL: $XENIA_RUN_DIR
+ * or XENIA_RUN_DIR_DEFAULT). No I/O. Returns 0, or -XENIA_EINVAL when the path
+ * does not fit in sockaddr_un (108 bytes) or run_dir is empty.
+ */
+int xenia_ctl_init(struct xenia_ctl *c, const char *run_dir)
+    __attribute__((warn_unused_result));
+
+/*
+ * One request/reply exchange.
+ *   req, req_len  a request built by ctl_msg.h; its header's op and seq are used
+ *                 to check the reply.
+ *   send_fd       fd to pass as SCM_RIGHTS with the request, or -1.
+ *   reply, cap    buffer for the reply (aligned for struct xenia_ctl_list_reply;
+ *                 cap >= xenia_ctl_reply_size(op)); *reply_len gets its size.
+ *   recv_fd       NULL: an fd arriving with the reply is a protocol error (closed);
+ *                 else receives the fd passed with the reply (O_CLOEXEC) or -1.
+ * Returns 0 when a well-formed reply arrived (its status may still be < 0: this
+ * function does not look at it), else a negative errno with c->err set:
+ * -ENOENT/-ECONNREFUSED/-EACCES... (cannot connect), -XENIA_ETIMEDOUT,
+ * -XENIA_EPROTO (malformed reply, unexpected fds, hv closed without replying).
+ */
+int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int send_fd,
+                       void *reply, size_t cap, size_t *reply_len, int *recv_fd)
+    __attribute__((warn_unused_result));
+
+/* CREATE from a validated config; image_fd: the guest image, open read-only.
+ * flags: XENIA_CREATE_F_*. *domid receives the new domain's id. */
+int xenia_ctl_create(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
+                     int image_fd, uint32_t *domid) __attribute__((warn_unused_result));
+
+/* LOOKUP a domain name ([A-Za-z0-9_.-]{1,63}) -> *domid. */
+int xenia_ctl_lookup(struct xenia_ctl *c, const char *name, uint32_t *domid)
+    __attribute__((warn_unused_result));
+
+/* INFO on one domain -> *info. */
+int xenia_ctl_info(struct xenia_ctl *c, uint32_t domid, struct xenia_dominfo *info)
+    __attribute__((warn_unused_result));
+
+/* PAUSE, UNPAUSE or DESTROY one domain (op = XENIA_CTL_*). */
+int xenia_ctl_domid_op(struct xenia_ctl *c, unsigned op, uint32_t domid)
+    __attribute__((warn_unused_result));
+
+/* SHUTDOWN request: reason XENIA_SHUTDOWN_poweroff or _reboot. */
+int xenia_ctl_shutdown(struct xenia_ctl *c, uint32_t domid, uint32_t reason)
+    __attribute__((warn_unused_result));
+
+/* CONSOLE: *fd receives a SOCK_STREAM socket connected to the domain's console. */
+int xenia_ctl_console(struct xenia_ctl *c, uint32_t domid, int *fd)
+    __attribute__((warn_unused_result));
+
+/*
+ * LIST every domain, following `more` from page to page. *out receives a malloc'd
+ * array of *n entries in increasing domid order (NULL when *n == 0): free() it.
+ * At most XENIA_CTL_LIST_LIMIT entries (-XENIA_E2BIG beyond).
+ */
+int xenia_ctl_list(struct xenia_ctl *c, struct xenia_dominfo **out, size_t *n)
+    __attribute__((warn_unused_result));
+
+/*
+ * Resolve a DOMAIN argument: all digits -> that domid (as xl does); otherwise a
+ * name, looked up with LOOKUP. Returns 0 with *domid, or the errors above
+ * (-XENIA_EINVAL with c->err set for something that is neither).
+ */
+int xenia_ctl_resolve(struct xenia_ctl *c, const char *dom, uint32_t *domid)
+    __attribute__((warn_unused_result));
+
+#endif /* XENIA_TOOLS_CTL_CLIENT_H */

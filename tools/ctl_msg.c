@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control protocol messages, client side (see ctl_msg.h and include/xenia/ctl.h).
+ */
+#include "ctl_msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void hdr_init(struct xenia_ctl_hdr *h, uint16_t op, uint32_t len, uint32_t seq)
+{
+    h->magic = XENIA_CTL_MAGIC;
+    h->version = (uint16_t)XENIA_CTL_VERSION;
+    h->op = op;
+    h->len = len;
+    h->seq = seq;
+}
+
+/* [A-Za-z0-9_.-]{1,63} (ctl.h); kept here so that ctl_msg.o links alone. */
+static int name_ok(const char *s)
+{
+    size_t i;
+
+    if (!s || !*s)
+        return 0;
+    for (i = 0; s[i]; i++) {
+        char c = s[i];
+
+        if (i >= XENIA_NAME_MAX - 1)
+            return 0;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int action_ok(uint8_t a)
+{
+    return a == XENIA_ACTION_DESTROY || a == XENIA_ACTION_PRESERVE || a == XENIA_ACTION_RESTART;
+}
+
+int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
+                           const struct xenia_domcfg *cfg, uint8_t flags)
+{
+    size_t cl;
+
+    if (!m || !cfg)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (!name_ok(cfg->name) || (flags & ~XENIA_CREATE_F_MASK) ||
+        cfg->memory_mib < XENIA_MEM_MIN_MIB || cfg->memory_mib > XENIA_MEM_MAX_MIB ||
+        cfg->vcpus != 1 || cfg->cap > 100 || !action_ok(cfg->on_poweroff) ||
+        !action_ok(cfg->on_reboot) || !action_ok(cfg->on_crash))
+        return -XENIA_EINVAL;
+    cl = strnlen(cfg->cmdline, sizeof(cfg->cmdline));
+    if (cl >= sizeof(m->cmdline))
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, XENIA_CTL_CREATE, sizeof(*m), seq);
+    memcpy(m->name, cfg->name, strlen(cfg->name));   /* < XENIA_NAME_MAX: name_ok */
+    m->memory_mib = cfg->memory_mib;
+    m->vcpus = cfg->vcpus;
+    m->cap = cfg->cap;
+    m->on_poweroff = cfg->on_poweroff;
+    m->on_reboot = cfg->on_reboot;
+    m->on_crash = cfg->on_crash;
+    m->flags = flags;
+    memcpy(m->cmdline, cfg->cmdline, cl);
+    return 0;
+}
+
+int xenia_ctl_build_domid(struct xenia_ctl_domid *m, uint16_t op, uint32_t seq, uint32_t domid)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (op != XENIA_CTL_INFO && op != XENIA_CTL_PAUSE && op != XENIA_CTL_UNPAUSE &&
+        op != XENIA_CTL_DESTROY && op != XENIA_CTL_CONSOLE)
+        return -XENIA_EINVAL;
+    if (domid == XENIA_DOMID_INVALID)
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, op, sizeof(*m), seq);
+    m->domid = domid;
+    return 0;
+}
+
+int xenia_ctl_build_shutdown(struct xenia_ctl_shutdown *m, uint32_t seq, uint32_t domid,
+                             uint32_t reason)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (domid == XENIA_DOMID_INVALID ||
+        (reason != XENIA_SHUTDOWN_poweroff && reason != XENIA_SHUTDOWN_reboot))
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, XENIA_CTL_SHUTDOWN, sizeof(*m), seq);
+    m->domid = domid;
+    m->reason = reason;
+    return 0;
+}
+
+int xenia_ctl_build_lookup(struct xenia_ctl_lookup *m, uint32_t seq, const char *name)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (!name_ok(name))
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, XENIA_CTL_LOOKUP, sizeof(*m), seq);
+    memcpy(m->name, name, strlen(name));
+    return 0;
+}
+
+int xenia_ctl_build_list(struct xenia_ctl_list *m, uint32_t seq, uint32_t start_domid)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    hdr_init(&m->hdr, XENIA_CTL_LIST, sizeof(*m), seq);
+    m->start_domid = start_domid;
+    return 0;
+}
+
+size_t xenia_ctl_reply_size(unsigned op)
+{
+    switch (op) {
+    case XENIA_CTL_LIST:
+        return sizeof(struct xenia_ctl_list_reply);
+    case XENIA_CTL_INFO:
+        return sizeof(struct xenia_ctl_info_reply);
+    case XENIA_CTL_CREATE:
+    case XENIA_CTL_PAUSE:
+    case XENIA_CTL_UNPAUSE:
+    case XENIA_CTL_SHUTDOWN:
+    case XENIA_CTL_DESTROY:
+    case XENIA_CTL_CONSOLE:
+    case XENIA_CTL_LOOKUP:
+        return sizeof(struct xenia_ctl_reply);
+    default:
+        return 0;
+    }
+}
+
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why && whylen) {
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return -XENIA_EPROTO;
+}
+
+static int check_dominfo(const struct xenia_dominfo *d, char *why, size_t whylen)
+{
+    if (!memchr(d->name, '\0', sizeof(d->name)))
+        return bad(why, whylen, "domain name not NUL-terminated");
+    if (!memchr(d->crash_info, '\0', sizeof(d->crash_info)))
+        return bad(why, whylen, "crash_info not NUL-terminated");
+    if (d->pad != 0)
+        return bad(why, whylen, "non-zero pad in domain info");
+    return 0;
+}
+
+int xenia_ctl_check_reply(const void *buf, size_t n, unsigned op, uint32_t seq,
+                          char *why, size_t whylen)
+{
+    const struct xenia_ctl_reply *r = buf;
+    size_t want = xenia_ctl_reply_size(op);
+    uint32_t i;
+
+    if (why && whylen)
+        why[0] = '\0';
+    if (!buf || want == 0)
+        return bad(why, whylen, "no reply expected for op %u", op);
+    if (n < sizeof(struct xenia_ctl_hdr))
+        return bad(why, whylen, "reply of %zu bytes is shorter than a header", n);
+    if (r->hdr.magic != XENIA_CTL_MAGIC)
+        return bad(why, whylen, "bad magic 0x%08x in reply", r->hdr.magic);
+    if (r->hdr.version != XENIA_CTL_VERSION)
+        return bad(why, whylen, "reply has protocol version %u, this xenia speaks %u",
+                   r->hdr.version, XENIA_CTL_VERSION);
+    if (r->hdr.len != n)
+        return bad(why, whylen, "reply length field %u but %zu bytes received", r->hdr.len, n);
+    if (r->hdr.op != op)
+        return bad(why, whylen, "reply is for op %u, request was op %u", r->hdr.op, op);
+    if (r->hdr.seq != seq)
+        return bad(why, whylen, "reply has seq %u, request had %u", r->hdr.seq, seq);
+    if (n < sizeof(struct xenia_ctl_reply))
+        return bad(why, whylen, "reply of %zu bytes is too short (at least %zu)", n,
+                   sizeof(struct xenia_ctl_reply));
+    if (r->status > 0)
+        return bad(why, whylen, "positive status %d in reply", r->status);
+    if (!memchr(r->errmsg, '\0', sizeof(r->errmsg)))
+        return bad(why, whylen, "error message not NUL-terminated");
+    if (r->status < 0) {
+        if (n != sizeof(struct xenia_ctl_reply) && n != want)
+            return bad(why, whylen, "error reply of %zu bytes (expected %zu or %zu)", n,
+                       sizeof(struct xenia_ctl_reply), want);
+        return 0;
+    }
+    if (n != want)
+        return bad(why, whylen, "reply of %zu bytes (expected %zu)", n, want);
+    switch (op) {
+    case XENIA_CTL_CREATE:
+    case XENIA_CTL_LOOKUP:
+        if (r->domid == XENIA_DOMID_INVALID)
+            return bad(why, whylen, "reply names no domain");
+        break;
+    case XENIA_CTL_INFO:
+        return check_dominfo(&((const struct xenia_ctl_info_reply *)buf)->info, why, whylen);
+    case XENIA_CTL_LIST: {
+        const struct xenia_ctl_list_reply *l = buf;
+
+        if (l->nr > XENIA_LIST_MAX)
+            return bad(why, whylen, "list reply with %u entries (at most %u)", l->nr,
+                       XENIA_LIST_MAX);
+        if (l->more > 1)
+            return bad(why, whylen, "list reply with more = %u", l->more);
+        for (i = 0; i < l->nr; i++) {
+            int rc = check_dominfo(&l->dom[i], why, whylen);
+
+            if (rc < 0)
+                return rc;
+            if (l->dom[i].domid == XENIA_DOMID_INVALID)
+                return bad(why, whylen, "list entry with an invalid domid");
+            if (i > 0 && l->dom[i].domid <= l->dom[i - 1].domid)
+                return bad(why, whylen, "list entries not in increasing domid order");
+        }
+        if (l->more && l->nr == 0)
+            return bad(why, whylen, "list reply with no entries but more = 1");
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+int xenia_ctl_parse_domid(const char *s, uint32_t *domid)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (!s || !*s)
+        return -XENIA_EINVAL;
+    for (i = 0; s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return -XENIA_EINVAL;
+    for (i = 0; s[i]; i++) {
+        v = v * 10 + (uint64_t)(s[i] - '0');
+        if (v >= XENIA_DOMID_INVALID)
+            return -XENIA_ERANGE;
+    }
+    if (domid)
+        *domid = (uint32_t)v;
+    return 0;
+}
+
+const char *xenia_ctl_strerror(int status)
+{
+    switch (-status) {
+    case XENIA_EPERM:      return "Operation not permitted";
+    case XENIA_ENOENT:     return "No such domain or object";
+    case XENIA_ESRCH:      return "No such domain";
+    case XENIA_ENOEXEC:    return "Not a valid Xenia PV image";
+    case XENIA_EBUSY:      return "Busy";
+    case XENIA_EEXIST:     return "Name already in use";
+    case XENIA_EACCES:     return "Access denied by policy";
+    case XENIA_ENOSPC:     return "No room (domain table full)";
+    case XENIA_ENOSYS:     return "Unknown operation";
+    case XENIA_EPROTO:     return "Protocol error";
+    case XENIA_EOPNOTSUPP: return "Operation not supported";
+    case XENIA_ESHUTDOWN:  return "Domain is shut down";
+    default:               return strerror(-status);
+    }
+}
+
+const char *xenia_ctl_op_name(unsigned op)
+{
+    static const char *const names[XENIA_CTL_OP_MAX] = {
+        [XENIA_CTL_CREATE] = "create",   [XENIA_CTL_LIST] = "list",
+        [XENIA_CTL_INFO] = "info",       [XENIA_CTL_PAUSE] = "pause",
+        [XENIA_CTL_UNPAUSE] = "unpause", [XENIA_CTL_SHUTDOWN] = "shutdown",
+        [XENIA_CTL_DESTROY] = "destroy", [XENIA_CTL_CONSOLE] = "console",
+        [XENIA_CTL_LOOKUP] = "lookup",
+    };
+
+    return op < XENIA_CTL_OP_MAX && names[op] ? names[op] : "op?";
+}
+
+const char *xenia_ctl_state_name(unsigned state)
+{
+    switch (state) {
+    case XENIA_DOMSTATE_BUILDING: return "building";
+    case XENIA_DOMSTATE_RUNNING:  return "running";
+    case XENIA_DOMSTATE_BLOCKED:  return "blocked";
+    case XENIA_DOMSTATE_PAUSED:   return "paused";
+    case XENIA_DOMSTATE_SHUTDOWN: return "shutdown";
+    case XENIA_DOMSTATE_CRASHED:  return "crashed";
+    default:                      return NULL;
+    }
+}
+
+const char *xenia_ctl_reason_name(unsigned reason)
+{
+    switch (reason) {
+    case XENIA_SHUTDOWN_poweroff:  return "poweroff";
+    case XENIA_SHUTDOWN_reboot:    return "reboot";
+    case XENIA_SHUTDOWN_crash:     return "crash";
+    case XENIA_SHUTDOWN_fault:     return "fault";
+    case XENIA_SHUTDOWN_destroyed: return "destroyed";
+    default:                       return NULL;
+    }
+}
+
+const char *xenia_ctl_format_state(const struct xenia_dominfo *d, char *buf, size_t n)
+{
+    const char *s, *r;
+
+    if (!buf || n == 0)
+        return "";
+    if (!d) {
+        snprintf(buf, n, "?");
+        return buf;
+    }
+    s = xenia_ctl_state_name(d->state);
+    if (d->state == XENIA_DOMSTATE_SHUTDOWN || d->state == XENIA_DOMSTATE_CRASHED) {
+        r = xenia_ctl_reason_name(d->shutdown_reason);
+        if (r)
+            snprintf(buf, n, "%s (%s)", s, r);
+        else
+            snprintf(buf, n, "%s (reason %u)", s, d->shutdown_reason);
+    } else if (s) {
+        snprintf(buf, n, "%s", s);
+    } else {
+        snprintf(buf, n, "state %u", d->state);
+    }
+    return buf;
+}

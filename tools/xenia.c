@@ -1,0 +1,879 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xenia: the Xenia toolstack CLI (cf. Xen's xl(1)). Each verb is a thin shell
+ * around config.c (domain config files), ctl_client.c (the control socket to
+ * xenia-hv) and console.c (console attach).
+ *
+ * Exit status: 0 success; 1 failure (config error, hv refused, socket problem);
+ * 2 usage error; 124 `console --timeout` expired (as timeout(1)).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "console.h"
+#include "ctl_client.h"
+#include "ctl_msg.h"
+#include "xenia/builder.h"
+
+#define EXIT_USAGE   2
+#define EXIT_TIMEOUT 124
+
+/*
+ * Under LeakSanitizer (make san): libconfig 1.5 (Debian libconfig9 1.5-0.4) leaks
+ * its string buffer when a parse fails inside a string; that leak is libconfig's,
+ * not ours. LSan reads this hook; other builds never call it.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libconfig.so\nleak:libconfig_yylex\nleak:strbuf_append\n";
+}
+
+struct verb {
+    const char *name;
+    int (*fn)(struct xenia_ctl *c, const struct verb *v, int argc, char **argv);
+    const char *synopsis;
+    const char *summary;
+    const char *help;       /* options and details for `xenia help VERB` */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Output helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Copy s for printing: bytes outside printable ASCII become '?'. */
+static const char *safe(const char *s, char *buf, size_t n)
+{
+    size_t i;
+
+    for (i = 0; s[i] && i + 1 < n; i++)
+        buf[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+static void print_usage_line(FILE *f, const struct verb *v)
+{
+    fprintf(f, "usage: xenia [--run-dir DIR] %s %s\n", v->name, v->synopsis);
+}
+
+static int usage_err(const struct verb *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_err(const struct verb *v, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "xenia: %s: ", v->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    print_usage_line(stderr, v);
+    fprintf(stderr, "(see: xenia %s --help)\n", v->name);
+    return EXIT_USAGE;
+}
+
+static int verb_help(const struct verb *v)
+{
+    print_usage_line(stdout, v);
+    printf("\n%s\n%s%s", v->summary, v->help[0] ? "\n" : "", v->help);
+    return 0;
+}
+
+/* Report a failed request: hv's status and errmsg, or the transport's message. */
+static int fail(const struct verb *v, const struct xenia_ctl *c, int rc)
+{
+    if (c->hv_error) {
+        if (c->err[0])
+            fprintf(stderr, "xenia: %s: %s: %s\n", v->name, xenia_ctl_strerror(rc), c->err);
+        else
+            fprintf(stderr, "xenia: %s: %s\n", v->name, xenia_ctl_strerror(rc));
+    } else if (c->err[0]) {
+        fprintf(stderr, "xenia: %s: %s\n", v->name, c->err);
+    } else {
+        fprintf(stderr, "xenia: %s: %s\n", v->name, strerror(rc < 0 ? -rc : rc));
+    }
+    return 1;
+}
+
+/* Parse a timeout in seconds ("10", "0.5"): 1 ms .. 1e6 s. Returns ms or -1. */
+static int parse_timeout(const char *s)
+{
+    char *end;
+    double d;
+
+    errno = 0;
+    d = strtod(s, &end);
+    if (errno || end == s || *end || !(d >= 0.001 && d <= 1e6))
+        return -1;
+    return (int)(d * 1000.0 + 0.5);
+}
+
+/*
+ * getopt_long over a verb's argv (argv[0] is the verb). Returns the option, or
+ * -2 after printing a usage error for an unknown option / missing argument.
+ */
+static int next_opt(const struct verb *v, int argc, char **argv, const char *shortopts,
+                    const struct option *longopts)
+{
+    int o = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+    if (o == '?' || o == ':') {
+        if (optopt && o == ':')
+            usage_err(v, "option -%c needs an argument", optopt);
+        else if (optopt)
+            usage_err(v, "unknown option -%c", optopt);
+        else
+            usage_err(v, "unknown option or missing argument: %s", argv[optind - 1]);
+        return -2;
+    }
+    return o;
+}
+
+static void start_opts(void)
+{
+    optind = 0;     /* GNU: full re-initialisation for each verb */
+    opterr = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Domain info                                                               */
+/* ------------------------------------------------------------------------ */
+
+static void print_info(const struct xenia_dominfo *d)
+{
+    char name[XENIA_NAME_MAX], st[64], crash[sizeof(d->crash_info)];
+    const char *reason = xenia_ctl_reason_name(d->shutdown_reason);
+    int stopped = d->state == XENIA_DOMSTATE_SHUTDOWN || d->state == XENIA_DOMSTATE_CRASHED;
+
+    printf("name:             %s\n", safe(d->name, name, sizeof(name)));
+    printf("domid:            %u\n", d->domid);
+    printf("state:            %s\n", xenia_ctl_format_state(d, st, sizeof(st)));
+    if (stopped)
+        printf("shutdown reason:  %s (%u)\n", reason ? reason : "unknown", d->shutdown_reason);
+    else
+        printf("shutdown reason:  -\n");
+    printf("memory:           %llu MiB\n", (unsigned long long)d->memory_mib);
+    printf("vcpus:            %u\n", d->vcpus);
+    if (d->cap)
+        printf("cap:              %u%% of one CPU\n", d->cap);
+    else
+        printf("cap:              none\n");
+    printf("cpu time:         %llu.%06llu s\n", (unsigned long long)(d->cpu_time_ns / 1000000000u),
+           (unsigned long long)(d->cpu_time_ns % 1000000000u / 1000u));
+    printf("uptime:           %llu.%03llu s\n", (unsigned long long)(d->uptime_ns / 1000000000u),
+           (unsigned long long)(d->uptime_ns % 1000000000u / 1000000u));
+    printf("hypercalls:       %llu\n", (unsigned long long)d->nr_hypercalls);
+    printf("exits:            %llu\n", (unsigned long long)d->nr_exits);
+    printf("throttled:        %llu\n", (unsigned long long)d->nr_throttled);
+    printf("restarts:         %u\n", d->restarts);
+    printf("owner uid:        %u\n", d->owner_uid);
+    printf("crash info:       %s\n", d->crash_info[0] ? safe(d->crash_info, crash, sizeof(crash)) : "-");
+}
+
+static void print_list_header(void)
+{
+    printf("%-32s %5s %6s %5s %-20s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+}
+
+static void print_list_row(const struct xenia_dominfo *d)
+{
+    char name[XENIA_NAME_MAX], st[64];
+
+    printf("%-32s %5u %6llu %5u %-20s %9.1f\n", safe(d->name, name, sizeof(name)), d->domid,
+           (unsigned long long)d->memory_mib, d->vcpus, xenia_ctl_format_state(d, st, sizeof(st)),
+           (double)d->cpu_time_ns / 1e9);
+}
+
+/* ------------------------------------------------------------------------ */
+/* console                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+/*
+ * Attach to a console socket: raw tty when stdin is a terminal and input is on
+ * (Ctrl-] detaches), plain copying otherwise. Returns the exit status.
+ */
+static int attach_console(const struct verb *v, int sock, const char *label, int no_input,
+                          int timeout_ms)
+{
+    struct xenia_console_opts o = { .in_fd = no_input ? -1 : STDIN_FILENO,
+                                    .out_fd = STDOUT_FILENO, .escape = 0,
+                                    .timeout_ms = timeout_ms, .stop = &g_stop };
+    struct sigaction sa, old_int, old_term, old_hup;
+    struct termios saved, raw;
+    int tty = 0, rc;
+
+    if (!no_input && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        raw = saved;
+        /* Raw input, as xl console does; output post-processing stays on so a
+         * guest's "\n" still returns the carriage. Enter sends "\n" (ICRNL kept). */
+        raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | IXON);
+        raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
+            tty = 1;
+            o.escape = 1;
+            fprintf(stderr, "Connected to the console of %s. Escape character is '^]'.\r\n",
+                    label);
+        }
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+
+    rc = xenia_console_pump(sock, &o);
+
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        fprintf(stderr, "\n");
+    }
+    switch (rc) {
+    case XENIA_CONSOLE_EOF:
+    case XENIA_CONSOLE_DETACHED:
+    case -EPIPE:                    /* our reader went away (e.g. | head) */
+        return 0;
+    case -XENIA_ETIMEDOUT:
+        return EXIT_TIMEOUT;
+    case -XENIA_EINTR:
+        fprintf(stderr, "xenia: %s: interrupted\n", v->name);
+        return 1;
+    default:
+        fprintf(stderr, "xenia: %s: console of %s: %s\n", v->name, label, strerror(-rc));
+        return 1;
+    }
+}
+
+static int cmd_console(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "no-input", no_argument, NULL, 'r' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int o, no_input = 0, timeout_ms = 0, fd = -1, rc;
+    uint32_t domid;
+    char label[128];
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "+rt:h", lo)) != -1) {
+        switch (o) {
+        case 'r': no_input = 1; break;
+        case 't':
+            if ((timeout_ms = parse_timeout(optarg)) < 0)
+                return usage_err(v, "--timeout needs a number of seconds, not \"%s\"", optarg);
+            break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1)
+        return usage_err(v, "expected one DOMAIN (a name or a domid)");
+    if ((rc = xenia_ctl_resolve(c, argv[optind], &domid)) < 0)
+        return fail(v, c, rc);
+    if ((rc = xenia_ctl_console(c, domid, &fd)) < 0)
+        return fail(v, c, rc);
+    snprintf(label, sizeof(label), "%.80s (domid %u)", argv[optind], domid);
+    rc = attach_console(v, fd, label, no_input, timeout_ms);
+    close(fd);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* create                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Open the kernel image named by the config; message on failure. Returns fd or -1. */
+static int open_kernel(const struct xenia_domcfg *cfg, const char *cfgpath)
+{
+    char path[256];
+    unsigned char magic[5];
+    struct stat st;
+    int fd, e;
+
+    safe(cfg->kernel, path, sizeof(path));
+    fd = open(cfg->kernel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        e = errno;
+        fprintf(stderr, "xenia: %s: cannot open kernel \"%s\": %s\n", cfg->kernel_origin,
+                path, strerror(e));
+        if (e == ENOENT && cfg->kernel_resolved)
+            fprintf(stderr, "xenia: check the kernel path in %s (a relative kernel path is "
+                    "resolved against the directory of the config file, as xl does)\n",
+                    cfgpath);
+        else if (e == ENOENT)
+            fprintf(stderr, "xenia: check the kernel path in %s\n", cfgpath);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "xenia: %s: kernel \"%s\" is not a regular file\n",
+                cfg->kernel_origin, path);
+        goto bad;
+    }
+    if (st.st_size == 0 || (unsigned long long)st.st_size > XENIA_IMAGE_MAX_BYTES) {
+        fprintf(stderr, "xenia: %s: kernel \"%s\" is %lld bytes; a PV image is 1 byte "
+                "to %u MiB\n", cfg->kernel_origin, path, (long long)st.st_size,
+                XENIA_IMAGE_MAX_BYTES >> 20);
+        goto bad;
+    }
+    if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+        memcmp(magic, "\177ELF", 4) != 0 || magic[4] != 2 /* ELFCLASS64 */) {
+        fprintf(stderr, "xenia: %s: kernel \"%s\" is not an ELF64 file: a Xenia PV "
+                "image is a static ELF64 built with guest/\n", cfg->kernel_origin, path);
+        goto bad;
+    }
+    return fd;
+bad:
+    close(fd);
+    return -1;
+}
+
+static void print_config(const struct xenia_domcfg *cfg)
+{
+    printf("name        = \"%s\"\n", cfg->name);
+    printf("kernel      = \"%s\"\n", cfg->kernel);
+    printf("memory      = %u\n", cfg->memory_mib);
+    printf("vcpus       = %u\n", cfg->vcpus);
+    printf("cap         = %u\n", cfg->cap);
+    printf("cmdline     = \"");
+    for (const char *p = cfg->cmdline; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f)
+            printf("\\x%02x", ch);
+        else
+            putchar(ch);
+    }
+    printf("\"\n");
+    printf("on_poweroff = \"%s\"\n", xenia_config_action_name(cfg->on_poweroff));
+    printf("on_reboot   = \"%s\"\n", xenia_config_action_name(cfg->on_reboot));
+    printf("on_crash    = \"%s\"\n", xenia_config_action_name(cfg->on_crash));
+}
+
+static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "paused", no_argument, NULL, 'p' },
+        { "console", no_argument, NULL, 'c' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xenia_domcfg *cfg = NULL;
+    char err[XENIA_CFG_ERR_MAX], label[128];
+    int o, paused = 0, console = 0, dry = 0, img = -1, cfd = -1, rc, ret = 1;
+    const char *path;
+    uint32_t domid = XENIA_DOMID_INVALID;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "pcnh", lo)) != -1) {
+        switch (o) {
+        case 'p': paused = 1; break;
+        case 'c': console = 1; break;
+        case 'n': dry = 1; break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_err(v, "expected a CONFIG file");
+    path = argv[optind];
+    for (int i = optind + 1; i < argc; i++)
+        if (!strchr(argv[i], '='))
+            return usage_err(v, "\"%s\" is not KEY=VALUE (overrides follow CONFIG, e.g. "
+                             "memory=128)", argv[i]);
+
+    cfg = malloc(sizeof(*cfg));
+    if (!cfg) {
+        fprintf(stderr, "xenia: create: out of memory\n");
+        return 1;
+    }
+    rc = xenia_config_load(path, (const char *const *)argv + optind + 1,
+                           (size_t)(argc - optind - 1), cfg, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "xenia: %s\n", err[0] ? err : strerror(-rc));
+        goto out;
+    }
+    if ((img = open_kernel(cfg, path)) < 0)
+        goto out;
+    if (dry) {
+        print_config(cfg);
+        ret = 0;
+        goto out;
+    }
+
+    /* With -c, create paused, attach, then unpause: no early output is missed. */
+    rc = xenia_ctl_create(c, cfg, (paused || console) ? XENIA_CREATE_F_PAUSED : 0, img, &domid);
+    close(img);
+    img = -1;
+    if (rc < 0) {
+        ret = fail(v, c, rc);
+        goto out;
+    }
+    fprintf(console ? stderr : stdout, "Created domain %s (domid %u)%s\n", cfg->name, domid,
+            paused ? ", paused" : "");
+    if (!console) {
+        ret = 0;
+        goto out;
+    }
+    rc = xenia_ctl_console(c, domid, &cfd);
+    if (rc < 0) {
+        ret = fail(v, c, rc);
+        /* the user did not ask for a paused domain: let it run without a console */
+        if (!paused && (rc = xenia_ctl_domid_op(c, XENIA_CTL_UNPAUSE, domid)) < 0)
+            fail(v, c, rc);
+        goto out;
+    }
+    if (!paused && (rc = xenia_ctl_domid_op(c, XENIA_CTL_UNPAUSE, domid)) < 0) {
+        ret = fail(v, c, rc);
+        goto out;
+    }
+    snprintf(label, sizeof(label), "%s (domid %u)", cfg->name, domid);
+    ret = attach_console(v, cfd, label, 0, 0);
+out:
+    if (cfd >= 0)
+        close(cfd);
+    if (img >= 0)
+        close(img);
+    free(cfg);
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* list, info                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int cmd_list(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "long", no_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xenia_dominfo *doms = NULL;
+    size_t n = 0, i;
+    int o, longfmt = 0, rc;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "lh", lo)) != -1) {
+        switch (o) {
+        case 'l': longfmt = 1; break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        /* Named domains only, in the order given. */
+        n = (size_t)(argc - optind);
+        doms = calloc(n, sizeof(*doms));
+        if (!doms) {
+            fprintf(stderr, "xenia: list: out of memory\n");
+            return 1;
+        }
+        for (i = 0; i < n; i++) {
+            uint32_t domid;
+
+            if ((rc = xenia_ctl_resolve(c, argv[optind + (int)i], &domid)) < 0 ||
+                (rc = xenia_ctl_info(c, domid, &doms[i])) < 0) {
+                free(doms);
+                return fail(v, c, rc);
+            }
+        }
+    } else if ((rc = xenia_ctl_list(c, &doms, &n)) < 0) {
+        return fail(v, c, rc);
+    }
+    if (longfmt) {
+        for (i = 0; i < n; i++) {
+            if (i)
+                printf("\n");
+            print_info(&doms[i]);
+        }
+    } else {
+        print_list_header();
+        for (i = 0; i < n; i++)
+            print_list_row(&doms[i]);
+    }
+    free(doms);
+    return 0;
+}
+
+/* Parse "[-h] DOMAIN" and resolve it. Returns -1 on success (continue), else an exit status. */
+static int one_domain(struct xenia_ctl *c, const struct verb *v, int argc, char **argv,
+                      uint32_t *domid)
+{
+    static const struct option lo[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int o, rc;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "h", lo)) != -1) {
+        switch (o) {
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1)
+        return usage_err(v, "expected one DOMAIN (a name or a domid)");
+    if ((rc = xenia_ctl_resolve(c, argv[optind], domid)) < 0)
+        return fail(v, c, rc);
+    return -1;
+}
+
+static int cmd_info(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    struct xenia_dominfo d;
+    uint32_t domid;
+    int rc = one_domain(c, v, argc, argv, &domid);
+
+    if (rc >= 0)
+        return rc;
+    if ((rc = xenia_ctl_info(c, domid, &d)) < 0)
+        return fail(v, c, rc);
+    print_info(&d);
+    return 0;
+}
+
+static int simple_op(struct xenia_ctl *c, const struct verb *v, int argc, char **argv, unsigned op)
+{
+    uint32_t domid;
+    int rc = one_domain(c, v, argc, argv, &domid);
+
+    if (rc >= 0)
+        return rc;
+    if ((rc = xenia_ctl_domid_op(c, op, domid)) < 0)
+        return fail(v, c, rc);
+    return 0;
+}
+
+static int cmd_pause(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    return simple_op(c, v, argc, argv, XENIA_CTL_PAUSE);
+}
+
+static int cmd_unpause(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    return simple_op(c, v, argc, argv, XENIA_CTL_UNPAUSE);
+}
+
+static int cmd_destroy(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    return simple_op(c, v, argc, argv, XENIA_CTL_DESTROY);
+}
+
+/* ------------------------------------------------------------------------ */
+/* shutdown                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmd_shutdown(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "wait", no_argument, NULL, 'w' },
+        { "reboot", no_argument, NULL, 'R' },
+        { "timeout", required_argument, NULL, 't' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xenia_dominfo before, now;
+    int o, wait = 0, reboot = 0, timeout_ms = 0, rc, delay = 50;
+    uint32_t domid;
+    int64_t deadline;
+    char st[64], name[XENIA_NAME_MAX];
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "wRt:h", lo)) != -1) {
+        switch (o) {
+        case 'w': wait = 1; break;
+        case 'R': reboot = 1; break;
+        case 't':
+            if ((timeout_ms = parse_timeout(optarg)) < 0)
+                return usage_err(v, "--timeout needs a number of seconds, not \"%s\"", optarg);
+            break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1)
+        return usage_err(v, "expected one DOMAIN (a name or a domid)");
+    if (timeout_ms && !wait)
+        return usage_err(v, "--timeout only applies with -w");
+    if ((rc = xenia_ctl_resolve(c, argv[optind], &domid)) < 0)
+        return fail(v, c, rc);
+    if (wait && (rc = xenia_ctl_info(c, domid, &before)) < 0)
+        return fail(v, c, rc);
+    rc = xenia_ctl_shutdown(c, domid, reboot ? XENIA_SHUTDOWN_reboot : XENIA_SHUTDOWN_poweroff);
+    if (rc < 0)
+        return fail(v, c, rc);
+    if (!wait)
+        return 0;
+
+    safe(before.name, name, sizeof(name));
+    deadline = timeout_ms ? mono_ms() + timeout_ms : -1;
+    for (;;) {
+        rc = xenia_ctl_info(c, domid, &now);
+        if ((rc == -XENIA_ENOENT || rc == -XENIA_ESRCH) && c->hv_error) {
+            printf("Domain %s (domid %u) has stopped and was destroyed\n", name, domid);
+            return 0;
+        }
+        if (rc < 0)
+            return fail(v, c, rc);
+        if (strcmp(now.name, before.name) != 0) {
+            printf("Domain %s (domid %u) has stopped and was destroyed\n", name, domid);
+            return 0;
+        }
+        if (now.state == XENIA_DOMSTATE_SHUTDOWN || now.state == XENIA_DOMSTATE_CRASHED) {
+            printf("Domain %s (domid %u) has stopped: %s\n", name, domid,
+                   xenia_ctl_format_state(&now, st, sizeof(st)));
+            return 0;
+        }
+        if (now.restarts != before.restarts) {     /* on_reboot / on_poweroff = restart */
+            printf("Domain %s (domid %u) has restarted\n", name, domid);
+            return 0;
+        }
+        if (deadline >= 0 && mono_ms() >= deadline) {
+            fprintf(stderr, "xenia: %s: domain %s (domid %u) did not stop within %d.%03d s "
+                    "(state: %s)\n", v->name, name, domid, timeout_ms / 1000,
+                    timeout_ms % 1000, xenia_ctl_format_state(&now, st, sizeof(st)));
+            return 1;
+        }
+        sleep_ms(delay);
+        if (delay < 500)
+            delay *= 2;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* help and main                                                             */
+/* ------------------------------------------------------------------------ */
+
+static int cmd_help(struct xenia_ctl *c, const struct verb *v, int argc, char **argv);
+
+static const struct verb verbs[] = {
+    { "create", cmd_create, "[-p] [-c] [-n] CONFIG [KEY=VALUE...]",
+      "Create a domain from an xl.cfg-style CONFIG file.",
+      "  -p, --paused     leave the new domain paused (start it with: xenia unpause)\n"
+      "  -c, --console    attach to its console once created (the domain is created\n"
+      "                   paused, the console attached, then it is unpaused)\n"
+      "  -n, --dry-run    check CONFIG and the kernel, print the result, create nothing\n"
+      "  KEY=VALUE        override or add a config key (as xl): memory=128 name=vm2\n"
+      "                   VALUE is parsed as in the file; for string keys a VALUE without\n"
+      "                   quotes is taken literally\n"
+      "\n"
+      "CONFIG keys (xl.cfg(5) syntax: key = value, \"strings\", [ lists ], # comments):\n"
+      "  name = \"vm1\"          required; 1-63 of A-Z a-z 0-9 _ . - (not all digits)\n"
+      "  kernel = \"guest.elf\"  required; the PV image (static ELF64); a relative path\n"
+      "                        is resolved against the directory of CONFIG\n"
+      "  memory = 64           MiB, 4..65536 (default 64)\n"
+      "  cmdline = \"...\"       guest command line, at most 1023 bytes (default empty)\n"
+      "  vcpus = 1             only 1 is supported for now\n"
+      "  cap = 0               CPU cap, percent of one CPU, 0..100 (0 = none)\n"
+      "  on_poweroff, on_reboot, on_crash = \"destroy\" | \"preserve\" | \"restart\"\n"
+      "                        default \"preserve\": the stopped domain stays in\n"
+      "                        `xenia list` with its reason until `xenia destroy`\n"
+      "  type = \"pv\"           only PV guests\n"
+      "Not supported yet: seclabel, disk, vif, ramdisk, maxmem (refused with a message).\n"
+      "Prints \"Created domain NAME (domid N)\" (on stderr with -c).\n" },
+    { "list", cmd_list, "[-l] [DOMAIN...]",
+      "List domains: Name ID Mem(MiB) VCPUs State Time(s).",
+      "  -l, --long       print every field of each domain (as `xenia info`)\n"
+      "  DOMAIN...        only these domains (names or domids)\n"
+      "State is building, running, blocked, paused, or for a stopped domain\n"
+      "\"shutdown (REASON)\" / \"crashed (REASON)\" with REASON poweroff, reboot, crash,\n"
+      "fault or destroyed. Time is the CPU time the domain's vCPU has used.\n" },
+    { "info", cmd_info, "DOMAIN",
+      "Show everything xenia-hv reports about one domain.",
+      "  DOMAIN           a name or a numeric domid\n" },
+    { "console", cmd_console, "[-r] [--timeout SEC] DOMAIN",
+      "Attach to a domain's console.",
+      "  -r, --no-input   read-only: copy console output, send no input\n"
+      "  --timeout SEC    stop after SEC seconds (exit status 124)\n"
+      "When stdin is a terminal it is put in raw mode and Ctrl-] detaches (exit 0).\n"
+      "Otherwise input is copied from stdin (binary-safe, no escape character) and\n"
+      "output is copied until the console closes (exit 0), so pipes work:\n"
+      "  xenia console -r --timeout 5 vm1 > vm1.log\n" },
+    { "pause", cmd_pause, "DOMAIN", "Pause a domain's vCPU.", "  DOMAIN           a name or a numeric domid\n" },
+    { "unpause", cmd_unpause, "DOMAIN", "Let a paused domain run again.",
+      "  DOMAIN           a name or a numeric domid\n" },
+    { "destroy", cmd_destroy, "DOMAIN", "Stop a domain at once and free it (no guest cooperation).",
+      "  DOMAIN           a name or a numeric domid\n" },
+    { "shutdown", cmd_shutdown, "[-w] [-R] [--timeout SEC] DOMAIN",
+      "Ask a domain's guest to power off (or reboot with -R).",
+      "  -w, --wait       wait until the domain has stopped (or, with -R, restarted, or\n"
+      "                   was destroyed by its on_poweroff/on_reboot action)\n"
+      "  -R, --reboot     ask for a reboot instead of a power-off\n"
+      "  --timeout SEC    with -w: give up after SEC seconds (exit status 1)\n"
+      "The guest must cooperate; to stop it regardless, use `xenia destroy`.\n" },
+    { "help", cmd_help, "[VERB]", "Show help for xenia or for one VERB.", "" },
+};
+
+static size_t verbs_count(void) { return sizeof(verbs) / sizeof(verbs[0]); }
+
+static const struct verb *find_verb(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < verbs_count(); i++)
+        if (strcmp(verbs[i].name, name) == 0)
+            return &verbs[i];
+    return NULL;
+}
+
+static void main_usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: xenia [--run-dir DIR] VERB [options] ARGS\n\n"
+            "Verbs:\n");
+    for (i = 0; i < verbs_count(); i++)
+        fprintf(f, "  %-9s %s\n  %-9s   %s\n", verbs[i].name, verbs[i].synopsis, "",
+                verbs[i].summary);
+    fprintf(f, "\nDOMAIN is a domain name or a numeric domid.\n"
+            "--run-dir DIR: where xenia-hv's control socket ctl.sock lives\n"
+            "               (default: $XENIA_RUN_DIR, else " XENIA_RUN_DIR_DEFAULT ").\n"
+            "Every verb has --help; see also: xenia help VERB.\n");
+}
+
+static int cmd_help(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    const struct verb *t;
+
+    (void)c;
+    if (argc <= 1) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (argc > 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        if (argc == 2)
+            return verb_help(v);
+        return usage_err(v, "expected at most one VERB");
+    }
+    t = find_verb(argv[1]);
+    if (!t)
+        return usage_err(v, "no verb \"%s\"", argv[1]);
+    return verb_help(t);
+}
+
+int main(int argc, char **argv)
+{
+    const char *run_dir = NULL;
+    const struct verb *v;
+    struct xenia_ctl *c;
+    int i = 1, rc;
+
+    signal(SIGPIPE, SIG_IGN);
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--run-dir") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "xenia: --run-dir needs a directory\n");
+                return EXIT_USAGE;
+            }
+            run_dir = argv[i + 1];
+            i += 2;
+        } else if (strncmp(argv[i], "--run-dir=", 10) == 0) {
+            run_dir = argv[i] + 10;
+            i++;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            main_usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("xenia %d.%d (control protocol %u)\n", XENIA_VERSION_MAJOR,
+                   XENIA_VERSION_MINOR, XENIA_CTL_VERSION);
+            return 0;
+        } else {
+            fprintf(stderr, "xenia: unknown option %s\n", argv[i]);
+            main_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        main_usage(stderr);
+        return EXIT_USAGE;
+    }
+    v = find_verb(argv[i]);
+    if (!v) {
+        const char *best = NULL;
+        unsigned bd = 3;
+        size_t k;
+
+        for (k = 0; k < verbs_count(); k++) {
+            unsigned d = xenia_config_distance(argv[i], verbs[k].name);
+
+            if (d < bd) {
+                bd = d;
+                best = verbs[k].name;
+            }
+        }
+        if (best)
+            fprintf(stderr, "xenia: unknown verb \"%s\": did you mean \"%s\"?\n", argv[i], best);
+        else
+            fprintf(stderr, "xenia: unknown verb \"%s\"\n", argv[i]);
+        fprintf(stderr, "(the verbs are listed by: xenia help)\n");
+        return EXIT_USAGE;
+    }
+    if (run_dir && !*run_dir) {
+        fprintf(stderr, "xenia: --run-dir needs a directory\n");
+        return EXIT_USAGE;
+    }
+    c = malloc(sizeof(*c));
+    if (!c) {
+        fprintf(stderr, "xenia: out of memory\n");
+        return 1;
+    }
+    if (xenia_ctl_init(c, run_dir) < 0) {
+        fprintf(stderr, "xenia: %s\n", c->err);
+        free(c);
+        return EXIT_USAGE;
+    }
+    rc = v->fn(c, v, argc - i, argv + i);
+    free(c);
+    if (fflush(stdout) != 0 && rc == 0 && errno != EPIPE) {
+        fprintf(stderr, "xenia: %s: cannot write output: %s\n", v->name, strerror(errno));
+        rc = 1;
+    }
+    return rc;
+}
