@@ -47,7 +47,8 @@ struct vcpu {
     int cap_timer_armed;
     /* statistics */
     uint64_t nr_exits, nr_hypercalls, nr_throttled;
-    uint64_t cap_period_start_ns, cap_period_cpu_ns;
+    uint64_t cap_last_ns, cap_last_cpu_ns;
+    int64_t cap_credit_ns;
     uint64_t tsc_khz;
 };
 

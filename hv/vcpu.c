@@ -23,7 +23,7 @@
 #include "domain.h"
 #include "log.h"
 
-#define CAP_PERIOD_NS 100000000ull   /* accounting period: 100 ms */
+#define CAP_PERIOD_NS 100000000ull   /* most credit a vCPU can save: cap% of 100 ms */
 #define CAP_TICK_NS    10000000ull   /* kick a capped vCPU every 10 ms */
 
 static void sigusr1_handler(int sig)
@@ -232,24 +232,38 @@ void domain_raise_event(struct domain *d, uint32_t port)
 }
 
 /* ---- CPU cap ---------------------------------------------------------------- */
+/*
+ * Credit scheduler in miniature (cf. Xen sched_credit's cap): the vCPU earns
+ * cap% of wall time as credit and spends its CPU time; when credit goes
+ * negative it sleeps until the debt is repaid. Debt carries over, so the cap
+ * holds on average whatever the kick granularity (overshoot is paid back).
+ */
 static void cap_account(struct domain *d)
 {
     struct vcpu *v = &d->vcpu;
-    uint64_t now, cpu, budget;
+    uint64_t now, cpu, max_credit;
+    int64_t earned;
 
     if (d->cfg.cap == 0)
         return;
     now = hv_now_ns();
     cpu = thread_cpu_ns();
-    if (now - v->cap_period_start_ns >= CAP_PERIOD_NS) {
-        v->cap_period_start_ns = now;
-        v->cap_period_cpu_ns = cpu;
-        return;
-    }
-    budget = CAP_PERIOD_NS * d->cfg.cap / 100u;
-    if (cpu - v->cap_period_cpu_ns > budget) {
+    earned = (int64_t)((now - v->cap_last_ns) * d->cfg.cap / 100u);
+    v->cap_credit_ns += earned - (int64_t)(cpu - v->cap_last_cpu_ns);
+    max_credit = CAP_PERIOD_NS * d->cfg.cap / 100u;
+    if (v->cap_credit_ns > (int64_t)max_credit)
+        v->cap_credit_ns = (int64_t)max_credit;
+    v->cap_last_ns = now;
+    v->cap_last_cpu_ns = cpu;
+    if (v->cap_credit_ns < 0) {
+        uint64_t end = now + (uint64_t)(-v->cap_credit_ns) * 100u / d->cfg.cap;
+
         v->nr_throttled++;
-        wait_wake(v, v->cap_period_start_ns + CAP_PERIOD_NS - now);
+        /* The cap timer's signals interrupt the wait: sleep until the debt is repaid. */
+        while (now < end && !(__atomic_load_n(&v->req, __ATOMIC_SEQ_CST) & (VREQ_KILL | VREQ_PAUSE))) {
+            wait_wake(v, end - now);
+            now = hv_now_ns();
+        }
     }
 }
 
@@ -269,8 +283,9 @@ static int cap_timer_start(struct domain *d)
     v->cap_timer_armed = 1;
     if (timer_settime(v->cap_timer, 0, &its, NULL) < 0)
         return -errno;
-    v->cap_period_start_ns = hv_now_ns();
-    v->cap_period_cpu_ns = thread_cpu_ns();
+    v->cap_last_ns = hv_now_ns();
+    v->cap_last_cpu_ns = thread_cpu_ns();
+    v->cap_credit_ns = 0;
     return 0;
 }
 

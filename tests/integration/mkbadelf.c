@@ -69,7 +69,15 @@ int main(int argc, char **argv)
     put(argv[2], "truncated-header", img, 40);
     e = (Elf64_Ehdr *)img;
     put(argv[2], "truncated-phdrs", img, e->e_phoff + 20);
-    put(argv[2], "truncated-segment", img, len / 2);
+    {   /* cut the file in the middle of the last PT_LOAD's file data */
+        Elf64_Phdr *last = NULL;
+        for (int i = 0; i < e->e_phnum; i++) {
+            Elf64_Phdr *p = (Elf64_Phdr *)(img + e->e_phoff + (size_t)i * e->e_phentsize);
+            if (p->p_type == PT_LOAD && p->p_filesz)
+                last = p;
+        }
+        put(argv[2], "truncated-segment", img, last->p_offset + last->p_filesz / 2);
+    }
 
     c = copy(); c[1] = 'X'; put(argv[2], "bad-magic", c, len); free(c);
     c = copy(); c[EI_CLASS] = ELFCLASS32; put(argv[2], "elf32", c, len); free(c);
