@@ -16,7 +16,7 @@ unit-test: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 guest-test: all
-	bash tests/guests/run.sh $(B)
+	SAN=$(SAN) bash tests/guests/run.sh $(B)
 
 integration-test: all
-	bash tests/integration/run.sh $(B)
+	SAN=$(SAN) bash tests/integration/run.sh $(B)

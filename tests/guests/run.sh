@@ -55,5 +55,7 @@ for src in tests/guests/*.c; do
         sed 's/^/    | /' "$RUN/console/$dom.log" | tail -25
     fi
 done
-echo "guest tests: $pass passed, $fail failed${failed:+ (${failed[*]})}"
+hv_stop
+if hv_sanitizer_clean; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+echo "guest tests: $pass passed, $fail failed ${failed[*]:-}"
 [ $fail = 0 ]

@@ -54,3 +54,14 @@ wait_stopped() {
     done
     return 1
 }
+
+# hv_sanitizer_clean: after hv_stop, fail (and show it) if xenia-hv's stderr holds an
+# ASan, LeakSanitizer or UBSan report.
+hv_sanitizer_clean() {
+    if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$RUN/hv.stderr" 2>/dev/null; then
+        echo "FAIL sanitizer report from xenia-hv:"
+        grep -A20 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$RUN/hv.stderr" | head -60
+        return 1
+    fi
+    return 0
+}
