@@ -29,7 +29,7 @@ GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Iinclude -Iguest/include -ffreestandi
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 	-Wl,-z,max-page-size=4096 -T guest/guest.ld
 
-.PHONY: all deps test unit-test guest-test integration-test san demo bench clean
+.PHONY: all deps test unit-test guest-test integration-test demo-test san demo bench clean
 all:
 
 DEPS_STAMP := $(B)/.deps-ok
@@ -54,11 +54,11 @@ $(B)/obj/%.o: %.c
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit-test guest-test integration-test
+	$(MAKE) unit-test guest-test integration-test demo-test
 
 san: deps
 	$(MAKE) B=build-san SAN=1 all
-	$(MAKE) B=build-san SAN=1 unit-test guest-test integration-test
+	$(MAKE) B=build-san SAN=1 unit-test guest-test integration-test demo-test
 
 demo: deps
 	$(MAKE) all

@@ -62,7 +62,14 @@ static void emit(struct console *c, const char *buf, size_t n)
 {
     if (n == 0)
         return;
-    if (write(c->log_fd, buf, n) < 0) { /* log is best effort; clients still get it */ }
+    if (c->log_bytes < CON_LOG_MAX) {
+        size_t k = n < CON_LOG_MAX - c->log_bytes ? n : (size_t)(CON_LOG_MAX - c->log_bytes);
+        static const char full[] = "\n[xenia-hv] console log limit reached: further output is not logged\n";
+
+        if (write(c->log_fd, buf, k) < 0) { /* log is best effort; clients still get it */ }
+        c->log_bytes += k;
+        if (c->log_bytes == CON_LOG_MAX && write(c->log_fd, full, sizeof(full) - 1) < 0) { }
+    }
     backlog_add(c, buf, n);
     fanout(c, buf, n);
     c->out_bytes += n;

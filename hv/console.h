@@ -15,6 +15,7 @@
 #define CON_MAX_CLIENTS 4
 #define CON_BACKLOG     16384u
 #define CON_INPUT_MAX   4096u
+#define CON_LOG_MAX     (16u << 20)   /* bytes a domain may write to its log file */
 
 struct console {
     pthread_mutex_t lock;
@@ -26,6 +27,7 @@ struct console {
     char in[CON_INPUT_MAX];
     uint32_t in_len;
     uint64_t out_bytes, dropped_bytes;
+    uint64_t log_bytes;              /* written to the log file; capped at CON_LOG_MAX */
     int at_line_start;
 };
 
@@ -33,7 +35,9 @@ struct console {
 int console_init(struct console *c, const char *dir, const char *name);
 
 /* console_output - guest output: log, backlog, clients (non-blocking; bytes
- * a slow client cannot take are dropped for that client and counted). */
+ * a slow client cannot take are dropped for that client and counted). The log
+ * file takes at most CON_LOG_MAX bytes per domain (a guest cannot fill the
+ * host's disk, cf. xenconsoled's rate limit); clients still see everything. */
 void console_output(struct console *c, const char *buf, size_t n);
 
 /* console_note - an hv line ("[xenia-hv] ...") into the same streams. */

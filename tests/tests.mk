@@ -20,3 +20,7 @@ guest-test: all
 
 integration-test: all
 	SAN=$(SAN) bash tests/integration/run.sh $(B)
+
+# The main job, run as an end-to-end test (its own log directory).
+demo-test: all
+	DEMO_QUICK=1 DEMO_LOG=$(CURDIR)/$(B)/demo-test bash tools/demo.sh $(B)

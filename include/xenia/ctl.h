@@ -86,6 +86,7 @@ struct xenia_ctl_domid {
     uint32_t domid;                       /* IN */
     uint32_t pad;                         /* must be 0 */
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_domid) == 24, "xenia_ctl_domid size");
 
 /* SHUTDOWN: asks the guest to shut down (shared page + XENIA_PORT_CONTROL). */
 struct xenia_ctl_shutdown {
@@ -93,12 +94,14 @@ struct xenia_ctl_shutdown {
     uint32_t domid;                       /* IN */
     uint32_t reason;                      /* IN: XENIA_SHUTDOWN_poweroff or _reboot */
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_shutdown) == 24, "xenia_ctl_shutdown size");
 
 /* LOOKUP */
 struct xenia_ctl_lookup {
     struct xenia_ctl_hdr hdr;
     char     name[XENIA_NAME_MAX];        /* IN */
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_lookup) == 80, "xenia_ctl_lookup size");
 
 /* LIST: entries with domid >= start_domid, at most XENIA_LIST_MAX per reply. */
 struct xenia_ctl_list {
@@ -106,14 +109,17 @@ struct xenia_ctl_list {
     uint32_t start_domid;                 /* IN */
     uint32_t pad;                         /* must be 0 */
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_list) == 24, "xenia_ctl_list size");
 
-/* Reply to every request. */
+/* Reply to every request. Errors always use this short form (status < 0), also for
+ * ops whose successful reply is longer (INFO, LIST). */
 struct xenia_ctl_reply {
     struct xenia_ctl_hdr hdr;             /* op echoed, len = size of the whole reply */
     int32_t  status;                      /* OUT: 0 or -XENIA_Exxx */
     uint32_t domid;                       /* OUT: CREATE/LOOKUP: the domain */
     char     errmsg[XENIA_ERRMSG_MAX];    /* OUT: NUL-terminated human-readable reason */
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_reply) == 216, "xenia_ctl_reply size");
 
 struct xenia_dominfo {
     uint32_t domid;
@@ -143,10 +149,12 @@ struct xenia_ctl_list_reply {
     uint32_t more;                        /* OUT: 1 if entries with higher domids remain */
     struct xenia_dominfo dom[XENIA_LIST_MAX];
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_list_reply) == 216 + 8 + 32 * 400, "xenia_ctl_list_reply size");
 
 struct xenia_ctl_info_reply {
     struct xenia_ctl_reply r;
     struct xenia_dominfo info;
 };
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_info_reply) == 616, "xenia_ctl_info_reply size");
 
 #endif /* XENIA_CTL_H */

@@ -34,6 +34,17 @@ check "destroy hello" $XENIA destroy hello
 out=$($XENIA list 2>&1)
 check "hello is gone after destroy" bash -c "! grep -q '^hello ' <<<'$out'"
 
+# --- reboot: on_reboot = "restart" rebuilds the domain from its image ---------------
+write_cfg "$T/rb.cfg" rebooter "$G/hello.elf" 'cmdline = "wait"' 'on_reboot = "restart"'
+$XENIA create "$T/rb.cfg" >/dev/null
+for _ in $(seq 1 100); do grep -q "Hello from" "$RUN/console/rebooter.log" 2>/dev/null && break; sleep 0.05; done
+$XENIA shutdown -R rebooter >/dev/null 2>&1
+for _ in $(seq 1 100); do [ "$(grep -c 'Hello from' "$RUN/console/rebooter.log")" -ge 2 ] && break; sleep 0.05; done
+check "reboot request restarts the domain (greeted twice)" test "$(grep -c 'Hello from' "$RUN/console/rebooter.log")" -ge 2
+check "info counts the restart" bash -c "$XENIA info rebooter | grep -Eq '^restarts: +1'"
+check "restarted domain runs" bash -c "$XENIA list | grep -Eq '^rebooter .*(running|blocked)'"
+$XENIA destroy rebooter >/dev/null
+
 # --- pause / unpause ----------------------------------------------------------------
 write_cfg "$T/p.cfg" pauser "$G/hello.elf" 'cmdline = "wait"'
 check "create -p leaves the domain paused" $XENIA create -p "$T/p.cfg"
