@@ -49,10 +49,8 @@ static void fanout(struct console *c, const char *buf, size_t n)
         if (c->clients[i] < 0)
             continue;
         w = send(c->clients[i], buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-            client_close(c, i);
-            continue;
-        }
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+            continue;   /* peer gone: the main thread sees the hang-up and closes the slot */
         if (w < (ssize_t)n)
             c->dropped_bytes += n - (size_t)(w < 0 ? 0 : w);
     }

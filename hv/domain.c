@@ -514,9 +514,10 @@ void domain_info(struct domain *d, struct xenia_dominfo *o)
     memcpy(o->name, d->name, sizeof(o->name));
     memcpy(o->crash_info, d->crash_info, sizeof(o->crash_info));
     o->launch_ns = d->first_hcall_ns ? d->first_hcall_ns - d->created_ns : 0;
-    if (d->vcpu.thread_started && pthread_getcpuclockid(d->vcpu.thread, &cid) == 0 &&
-        clock_gettime(cid, &ts) == 0)
-        o->cpu_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    o->cpu_time_ns = d->cpu_done_ns;
+    if (d->vcpu.thread_started && !d->vcpu.cpu_final &&
+        pthread_getcpuclockid(d->vcpu.thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+        o->cpu_time_ns += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     pthread_mutex_unlock(&d->lock);
 }
 

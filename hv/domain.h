@@ -42,6 +42,7 @@ struct vcpu {
     int wake_fd;                      /* eventfd: events, pause/kill requests */
     unsigned req;                     /* VREQ_*, atomic */
     int paused_ack;                   /* vCPU thread is parked (under dom lock) */
+    int cpu_final;                    /* thread's CPU time is in cpu_done_ns (dom lock) */
     pthread_cond_t cond;              /* unpause / parked signalling */
     timer_t cap_timer;
     int cap_timer_armed;
@@ -70,6 +71,7 @@ struct domain {
     uint32_t restarts;
     int needs_reap;                   /* vCPU thread stopped; main thread acts */
     uint64_t created_ns, stopped_ns;
+    uint64_t cpu_done_ns;             /* CPU time of finished vCPU threads */
     uint64_t first_hcall_ns;          /* first hypercall of this instance (launch time) */
 
     /* memory and VM */

@@ -482,6 +482,8 @@ static void *vcpu_thread(void *arg)
         v->cap_timer_armed = 0;
     }
     pthread_mutex_lock(&d->lock);
+    d->cpu_done_ns += thread_cpu_ns();
+    v->cpu_final = 1;
     if (!(__atomic_load_n(&v->req, __ATOMIC_SEQ_CST) & VREQ_KILL)) {
         uint64_t one = 1;
         d->needs_reap = 1;
@@ -496,6 +498,7 @@ int vcpu_start(struct domain *d)
     pthread_attr_t attr;
     int rc;
 
+    d->vcpu.cpu_final = 0;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     rc = pthread_create(&d->vcpu.thread, &attr, vcpu_thread, d);

@@ -174,6 +174,12 @@ static void print_info(const struct xenia_dominfo *d)
            (unsigned long long)(d->cpu_time_ns % 1000000000u / 1000u));
     printf("uptime:           %llu.%03llu s\n", (unsigned long long)(d->uptime_ns / 1000000000u),
            (unsigned long long)(d->uptime_ns % 1000000000u / 1000000u));
+    if (d->launch_ns)
+        printf("launch:           %llu.%03llu ms (create request -> first hypercall)\n",
+               (unsigned long long)(d->launch_ns / 1000000u),
+               (unsigned long long)(d->launch_ns % 1000000u / 1000u));
+    else
+        printf("launch:           - (no hypercall yet)\n");
     printf("hypercalls:       %llu\n", (unsigned long long)d->nr_hypercalls);
     printf("exits:            %llu\n", (unsigned long long)d->nr_exits);
     printf("throttled:        %llu\n", (unsigned long long)d->nr_throttled);

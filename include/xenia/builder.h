@@ -3,7 +3,8 @@
  * IPC between xenia-hv and the domain builder stub domain (xenia-builder).
  *
  * hv starts the builder (fork + exec) for each build with exactly three fds:
- *   XENIA_BUILDER_FD_RAM   the new domain's private RAM memfd (ram_bytes long)
+ *   XENIA_BUILDER_FD_RAM   the new domain's private RAM memfd (ram_bytes long, newly
+ *                          created and therefore all zero; size-sealed)
  *   XENIA_BUILDER_FD_IMAGE the guest image, read-only
  *   XENIA_BUILDER_FD_IPC   an AF_UNIX SOCK_SEQPACKET socket to hv
  * hv sends one struct xenia_build_req; the builder validates and loads the

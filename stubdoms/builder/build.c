@@ -387,9 +387,14 @@ int xb_build(uint8_t *ram, uint64_t ram_bytes, const uint8_t *image, size_t imag
     if (rc < 0)
         goto out;
 
-    /* Everything below the image base except the shared page (hv's) is ours. */
+    /*
+     * Zero the fixed pages we own (page 0, start-info, GDT/TSS, IDT, stubs, exception
+     * stack: 7 pages); page-table pages are zeroed as the pool hands them out. The
+     * rest of the builder area is left untouched: zeroing all 2 MiB cost ~1.5 ms per
+     * launch and populated 2 MiB of shmem per domain (RAM is a fresh memfd anyway).
+     */
     memset(ram, 0, XENIA_SHARED_PAGE_GPA);
-    memset(ram + XENIA_BUILDER_AREA_GPA, 0, XENIA_IMAGE_BASE_MIN - XENIA_BUILDER_AREA_GPA);
+    memset(ram + XENIA_BUILDER_AREA_GPA, 0, XB_PT_POOL_GPA - XENIA_BUILDER_AREA_GPA);
     p.ram = ram;
     p.e = &e;
     rc = build_page_tables(&p, req, &img);

@@ -27,7 +27,8 @@
  *   cpl0-host    like cpl3-host with the guest at CPL0 (cs 0x08). On PVM, CPL0
  *                guest code is emulated: reference only.
  *
- * Usage: bare_exit [N]    (default 20000 round trips per CPL3 mode, N/4 at CPL0)
+ * Usage: bare_exit [N [MODE...]]   (default: 20000 round trips per CPL3 mode,
+ *        N/4 at CPL0; every mode)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -319,6 +320,16 @@ static int guest_timed(uint64_t n)
     return 0;
 }
 
+static int want(int argc, char **argv, const char *mode)
+{
+    if (argc <= 2)
+        return 1;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], mode) == 0)
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 20000;
@@ -327,9 +338,13 @@ int main(int argc, char **argv)
     if (n < 10)
         n = 10;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    rc |= host_timed("cpl3-host", 3, 0, n);
-    rc |= host_timed("cpl3-sync", 3, 1, n);
-    rc |= guest_timed(n);
-    rc |= host_timed("cpl0-host", 0, 0, n / 4);
+    if (want(argc, argv, "cpl3-host"))
+        rc |= host_timed("cpl3-host", 3, 0, n);
+    if (want(argc, argv, "cpl3-sync"))
+        rc |= host_timed("cpl3-sync", 3, 1, n);
+    if (want(argc, argv, "cpl3-guest"))
+        rc |= guest_timed(n);
+    if (want(argc, argv, "cpl0-host"))
+        rc |= host_timed("cpl0-host", 0, 0, n / 4);
     return rc;
 }

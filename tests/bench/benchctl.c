@@ -252,6 +252,7 @@ struct mem {
     long pss, pss_anon, pss_file, pss_shmem;       /* KiB, smaps_rollup */
     long memavail;                                 /* KiB, /proc/meminfo */
     long kernel;      /* KiB, meminfo Slab + KernelStack + PageTables + SecPageTables + Percpu */
+    long shmem;       /* KiB, meminfo Shmem (memfds: guest RAM populated, wherever mapped) */
 };
 
 static long field(const char *path, const char *key)
@@ -288,6 +289,7 @@ static struct mem mem_sample(long pid)
     m.pss_file = field(sm, "Pss_File");
     m.pss_shmem = field(sm, "Pss_Shmem");
     m.memavail = field("/proc/meminfo", "MemAvailable");
+    m.shmem = field("/proc/meminfo", "Shmem");
     m.kernel = 0;
     {
         static const char *const k[] = { "Slab", "KernelStack", "PageTables", "SecPageTables",
@@ -305,8 +307,9 @@ static void mem_print(const char *what, int doms, const struct mem *m)
 {
     printf("BENCH mem what=%s domains=%d vmrss_kib=%ld rss_anon_kib=%ld rss_file_kib=%ld "
            "rss_shmem_kib=%ld pss_kib=%ld pss_anon_kib=%ld pss_file_kib=%ld pss_shmem_kib=%ld "
-           "memavail_kib=%ld kernel_kib=%ld\n", what, doms, m->vmrss, m->rss_anon, m->rss_file,
-           m->rss_shmem, m->pss, m->pss_anon, m->pss_file, m->pss_shmem, m->memavail, m->kernel);
+           "memavail_kib=%ld kernel_kib=%ld host_shmem_kib=%ld\n", what, doms, m->vmrss, m->rss_anon,
+           m->rss_file, m->rss_shmem, m->pss, m->pss_anon, m->pss_file, m->pss_shmem, m->memavail,
+           m->kernel, m->shmem);
     fflush(stdout);
 }
 
@@ -458,12 +461,13 @@ static int cmd_scale(const char *image, long hv_pid, int k1, int k2, int churn)
     printf("BENCH rate create_destroy_per_s=%.1f n=%d\n", (double)churn / ((double)t0 / 1e9),
            churn);
     printf("BENCH memsum k1=%d k2=%d anon_per_dom_kib=%.1f pss_noshmem_per_dom_kib=%.1f "
-           "shmem_per_dom_kib=%.1f memavail_drop_per_dom_kib=%.1f kernel_per_dom_kib=%.1f "
+           "shmem_per_dom_kib=%.1f host_shmem_per_dom_kib=%.1f memavail_drop_per_dom_kib=%.1f "
+           "kernel_per_dom_kib=%.1f "
            "anon_per_dom_k1_kib=%.1f "
            "anon_leak_after_destroy_kib=%ld anon_leak_after_churn_kib=%ld churn=%d\n",
            k1, k2, (double)(m2.rss_anon - m0.rss_anon) / k2,
            (double)((m2.pss - m2.pss_shmem) - (m0.pss - m0.pss_shmem)) / k2,
-           (double)(m2.rss_shmem - m0.rss_shmem) / k2,
+           (double)(m2.rss_shmem - m0.rss_shmem) / k2, (double)(m2.shmem - m0.shmem) / k2,
            (double)(m0.memavail - m2.memavail) / k2, (double)(m2.kernel - m0.kernel) / k2,
            (double)(m1.rss_anon - m0.rss_anon) / k1,
            m3.rss_anon - m0.rss_anon, m4.rss_anon - m3.rss_anon, churn);
