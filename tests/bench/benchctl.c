@@ -44,10 +44,10 @@
 
 #include <xenia/ctl.h>
 
+#include "../../tools/ctl_client.h"
+
 #define MEM_MIB 16u
 
-static char g_sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static uint32_t g_seq = 1;
 
 static uint64_t now_ns(void)
 {
@@ -78,117 +78,51 @@ static void fatal(const char *fmt, ...)
 
 /* ---- control socket ------------------------------------------------------ */
 
-static void hdr_init(struct xenia_ctl_hdr *h, uint16_t op, uint32_t len)
-{
-    h->magic = XENIA_CTL_MAGIC;
-    h->version = XENIA_CTL_VERSION;
-    h->op = op;
-    h->len = len;
-    h->seq = g_seq++;
-}
-
-/* One request, one reply; returns the reply status (0 or -XENIA_E*), reply in buf. */
-static int ctl_call(const void *req, size_t len, int fd, void *reply, size_t cap)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { .iov_base = (void *)req, .iov_len = len };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    struct xenia_ctl_reply *r = reply;
-    ssize_t n;
-    int s;
-
-    s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        fatal("socket: %s", strerror(errno));
-    memcpy(sa.sun_path, g_sock, sizeof(sa.sun_path));
-    if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        fatal("connect %s: %s", g_sock, strerror(errno));
-    if (fd >= 0) {
-        struct cmsghdr *cm;
-        memset(cbuf, 0, sizeof(cbuf));
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        cm = CMSG_FIRSTHDR(&mh);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    }
-    if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-        fatal("sendmsg: %s", strerror(errno));
-    n = recv(s, reply, cap, 0);
-    close(s);
-    if (n < (ssize_t)sizeof(*r))
-        fatal("short reply from hv (%ld bytes)", (long)n);
-    return r->status;
-}
+/* Control requests go through the CLI's client (tools/ctl_client.c): one code path. */
+static struct xenia_ctl g_ctl;
 
 static uint32_t create(const char *image, const char *name, const char *cmdline)
 {
-    struct xenia_ctl_create q;
-    struct xenia_ctl_reply r;
+    struct xenia_domcfg cfg;
+    uint32_t domid = 0;
     int fd = open(image, O_RDONLY | O_CLOEXEC), rc;
 
     if (fd < 0)
         fatal("open %s: %s", image, strerror(errno));
-    memset(&q, 0, sizeof(q));
-    hdr_init(&q.hdr, XENIA_CTL_CREATE, sizeof(q));
-    snprintf(q.name, sizeof(q.name), "%s", name);
-    q.memory_mib = MEM_MIB;
-    q.vcpus = 1;
-    q.on_poweroff = q.on_reboot = q.on_crash = XENIA_ACTION_PRESERVE;
-    snprintf(q.cmdline, sizeof(q.cmdline), "%s", cmdline);
-    rc = ctl_call(&q, sizeof(q), fd, &r, sizeof(r));
+    memset(&cfg, 0, sizeof(cfg));
+    snprintf(cfg.name, sizeof(cfg.name), "%s", name);
+    cfg.memory_mib = MEM_MIB;
+    cfg.vcpus = 1;
+    cfg.on_poweroff = cfg.on_reboot = cfg.on_crash = XENIA_ACTION_PRESERVE;
+    snprintf(cfg.cmdline, sizeof(cfg.cmdline), "%s", cmdline);
+    rc = xenia_ctl_create(&g_ctl, &cfg, 0, fd, &domid);
     close(fd);
     if (rc < 0)
-        fatal("create refused: %s (status %d)", r.errmsg, rc);
-    return r.domid;
+        fatal("create refused: %s (status %d)", g_ctl.err, rc);
+    return domid;
 }
 
 static int info(uint32_t domid, struct xenia_dominfo *out)
 {
-    struct xenia_ctl_domid q;
-    struct xenia_ctl_info_reply r;
-    int rc;
-
-    memset(&q, 0, sizeof(q));
-    hdr_init(&q.hdr, XENIA_CTL_INFO, sizeof(q));
-    q.domid = domid;
-    memset(&r, 0, sizeof(r));
-    rc = ctl_call(&q, sizeof(q), -1, &r, sizeof(r));
-    if (rc == 0)
-        *out = r.info;
-    return rc;
+    return xenia_ctl_info(&g_ctl, domid, out);
 }
 
 static void destroy(uint32_t domid)
 {
-    struct xenia_ctl_domid q;
-    struct xenia_ctl_reply r;
-    int rc;
+    int rc = xenia_ctl_domid_op(&g_ctl, XENIA_CTL_DESTROY, domid);
 
-    memset(&q, 0, sizeof(q));
-    hdr_init(&q.hdr, XENIA_CTL_DESTROY, sizeof(q));
-    q.domid = domid;
-    rc = ctl_call(&q, sizeof(q), -1, &r, sizeof(r));
     if (rc < 0)
-        fatal("destroy refused: %s (status %d)", r.errmsg, rc);
+        fatal("destroy refused: %s (status %d)", g_ctl.err, rc);
 }
 
 static uint32_t lookup(const char *name)
 {
-    struct xenia_ctl_lookup q;
-    struct xenia_ctl_reply r;
-    int rc;
+    uint32_t domid = 0;
+    int rc = xenia_ctl_lookup(&g_ctl, name, &domid);
 
-    memset(&q, 0, sizeof(q));
-    hdr_init(&q.hdr, XENIA_CTL_LOOKUP, sizeof(q));
-    snprintf(q.name, sizeof(q.name), "%s", name);
-    rc = ctl_call(&q, sizeof(q), -1, &r, sizeof(r));
     if (rc < 0)
-        fatal("lookup %s: status %d", name, rc);
-    return r.domid;
+        fatal("lookup %s: %s (status %d)", name, g_ctl.err, rc);
+    return domid;
 }
 
 /* Poll INFO until the guest has made its first hypercall (and, if @blocked,
@@ -317,8 +251,8 @@ static void mem_print(const char *what, int doms, const struct mem *m)
 
 static void set_sock(const char *run_dir)
 {
-    if ((size_t)snprintf(g_sock, sizeof(g_sock), "%s/%s", run_dir, XENIA_CTL_SOCK) >= sizeof(g_sock))
-        fatal("run dir %s too long", run_dir);
+    if (xenia_ctl_init(&g_ctl, run_dir) < 0)
+        fatal("run directory path too long: %s", run_dir);
 }
 
 static int cmd_launch(const char *image, int count)

@@ -48,7 +48,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END { if (NR==
 
 HOST_CFLAGS="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Iinclude -D_GNU_SOURCE"
 gcc $HOST_CFLAGS -o "$OUT/bare_exit" tests/bench/bare_exit.c || die "cannot build bare_exit"
-gcc $HOST_CFLAGS -o "$OUT/benchctl" tests/bench/benchctl.c || die "cannot build benchctl"
+gcc $HOST_CFLAGS -Itools -o "$OUT/benchctl" tests/bench/benchctl.c tools/ctl_client.c tools/ctl_msg.c || die "cannot build benchctl"
 
 # The bench guest: the same compiler and flags guest/guest.mk uses (read from
 # the top Makefile, so they never drift), crt0 + our object + libxenia.a.
