@@ -14,7 +14,7 @@ GUEST_CC ?= gcc
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -fno-strict-aliasing
+CFLAGS   += -std=gnu11 $(WARN) -Iinclude -I. -D_GNU_SOURCE -fno-strict-aliasing
 LDFLAGS  ?=
 ifeq ($(SAN),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -39,6 +39,11 @@ $(DEPS_STAMP): tools/install-deps.sh
 	bash tools/install-deps.sh
 	@touch $@
 
+# Order: libraries first (their object lists are used by the programs below).
+-include xsm/flask/flask.mk
+-include policy/analyze.mk
+-include policy/policy.mk
+-include xsm/xsm.mk
 include hv/hv.mk
 include stubdoms/builder/builder.mk
 include tools/tools.mk

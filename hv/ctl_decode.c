@@ -24,6 +24,12 @@ static const struct op_desc ops[XENIA_CTL_OP_MAX] = {
     [XENIA_CTL_DESTROY]  = { "destroy",  sizeof(struct xenia_ctl_domid),    0 },
     [XENIA_CTL_CONSOLE]  = { "console",  sizeof(struct xenia_ctl_domid),    0 },
     [XENIA_CTL_LOOKUP]   = { "lookup",   sizeof(struct xenia_ctl_lookup),   0 },
+    [XENIA_CTL_LOADPOLICY] = { "loadpolicy", sizeof(struct xenia_ctl_loadpolicy), 1 },
+    [XENIA_CTL_GETENFORCE] = { "getenforce", sizeof(struct xenia_ctl_hdr),        0 },
+    [XENIA_CTL_SETENFORCE] = { "setenforce", sizeof(struct xenia_ctl_setenforce), 0 },
+    [XENIA_CTL_GETBOOL]    = { "getbool",    sizeof(struct xenia_ctl_getbool),    0 },
+    [XENIA_CTL_SETBOOL]    = { "setbool",    sizeof(struct xenia_ctl_setbool),    0 },
+    [XENIA_CTL_AUDIT]      = { "audit",      sizeof(struct xenia_ctl_audit),      0 },
 };
 
 const char *ctl_op_name(unsigned op)
@@ -43,6 +49,21 @@ int ctl_name_valid(const char *name)
         char c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '_' || c == '.' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int ctl_seclabel_valid(const char *label)
+{
+    size_t n = strnlen(label, XENIA_SECLABEL_MAX);
+
+    if (n >= XENIA_SECLABEL_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = label[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == ':' || c == ',' || c == '-'))
             return 0;
     }
     return 1;
@@ -80,6 +101,9 @@ static int check_create(const struct xenia_ctl_create *c, char *err, size_t errl
     if (strnlen(c->cmdline, XENIA_CMDLINE_MAX) >= XENIA_CMDLINE_MAX)
         FAIL(-XENIA_EINVAL, "command line is not NUL-terminated within %u bytes",
              XENIA_CMDLINE_MAX);
+    if (!ctl_seclabel_valid(c->seclabel))
+        FAIL(-XENIA_EINVAL, "seclabel must be a NUL-terminated context of [A-Za-z0-9_.:,-] "
+             "shorter than %u bytes", XENIA_SECLABEL_MAX);
     return 0;
 }
 
@@ -123,6 +147,37 @@ int ctl_decode(const void *buf, size_t len, int nfds, union ctl_req *out,
     case XENIA_CTL_LOOKUP:
         if (!ctl_name_valid(out->lookup.name))
             FAIL(-XENIA_EINVAL, "domain name must be 1-63 characters of [A-Za-z0-9_.-]");
+        return 0;
+    case XENIA_CTL_LOADPOLICY:
+        if (out->loadpolicy.pad)
+            FAIL(-XENIA_EINVAL, "non-zero padding");
+        if (out->loadpolicy.size == 0 || out->loadpolicy.size > XENIA_POLICY_MAX)
+            FAIL(-XENIA_E2BIG, "policy of %u bytes: must be 1..%u bytes", out->loadpolicy.size,
+                 XENIA_POLICY_MAX);
+        return 0;
+    case XENIA_CTL_GETENFORCE:
+        return 0;
+    case XENIA_CTL_SETENFORCE:
+        if (out->setenforce.pad)
+            FAIL(-XENIA_EINVAL, "non-zero padding");
+        if (out->setenforce.enforcing > 1)
+            FAIL(-XENIA_EINVAL, "enforcing must be 0 or 1, not %u", out->setenforce.enforcing);
+        return 0;
+    case XENIA_CTL_GETBOOL:
+        if (out->getbool.pad)
+            FAIL(-XENIA_EINVAL, "non-zero padding");
+        return 0;
+    case XENIA_CTL_SETBOOL: {
+        size_t n = strnlen(out->setbool.name, XENIA_BOOLNAME_MAX);
+        if (out->setbool.pad)
+            FAIL(-XENIA_EINVAL, "non-zero padding");
+        if (n == 0 || n >= XENIA_BOOLNAME_MAX)
+            FAIL(-XENIA_EINVAL, "boolean name must be 1-%u characters", XENIA_BOOLNAME_MAX - 1);
+        if (out->setbool.value > 1)
+            FAIL(-XENIA_EINVAL, "boolean value must be 0 or 1, not %u", out->setbool.value);
+        return 0;
+    }
+    case XENIA_CTL_AUDIT:
         return 0;
     default: /* struct xenia_ctl_domid */
         if (out->dom.pad)

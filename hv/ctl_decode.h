@@ -20,6 +20,11 @@ union ctl_req {
     struct xenia_ctl_shutdown shutdown;
     struct xenia_ctl_lookup lookup;
     struct xenia_ctl_list list;
+    struct xenia_ctl_loadpolicy loadpolicy;
+    struct xenia_ctl_setenforce setenforce;
+    struct xenia_ctl_getbool getbool;
+    struct xenia_ctl_setbool setbool;
+    struct xenia_ctl_audit audit;
 };
 
 /*
@@ -40,6 +45,13 @@ int ctl_decode(const void *buf, size_t len, int nfds, union ctl_req *out,
  * and matches [A-Za-z0-9_.-]{1,63}, else 0.
  */
 int ctl_name_valid(const char *name);
+
+/*
+ * ctl_seclabel_valid - 1 if @label (buffer of XENIA_SECLABEL_MAX bytes) is
+ * NUL-terminated and made of context characters [A-Za-z0-9_.:,-] (possibly empty);
+ * the security server checks the context itself.
+ */
+int ctl_seclabel_valid(const char *label);
 
 /* ctl_op_name - short name of a control op ("create", ...), "?" if unknown. */
 const char *ctl_op_name(unsigned op);

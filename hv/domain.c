@@ -260,6 +260,13 @@ static int instance_build(struct domain *d, char *err, size_t errlen)
     if (ioctl(d->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
         FAIL(-XENIA_ENOMEM, "cannot add the I/O window memory slot: %s", strerror(errno));
 
+    {
+        /* The builder is a stub domain acting on this domain's memory (mmu: build). */
+        struct xsm_label bl;
+        if (xsm_label_stubdom("builder", &d->label, 0, &bl) < 0 ||
+            xsm_domain_build(XSM_DM_PRIV, &bl, &d->label) < 0)
+            FAIL(-XENIA_EACCES, "permission denied: the domain builder may not build this domain");
+    }
     rc = builder_run(hv, d, &resp, err, errlen);
     if (rc < 0)
         goto fail;
@@ -315,12 +322,40 @@ static void domain_free(struct domain *d)
     free(d);
 }
 
+/* Label of a new domain and the XSM checks on its creator; nothing allocated. */
+static int create_label(struct hv *hv, const struct xenia_ctl_create *req,
+                        const struct xsm_label *creator, uint32_t domid, struct xsm_label *label,
+                        char *err, size_t errlen)
+{
+    char why[160] = "", ctx[XENIA_SECLABEL_MAX];
+    bool explicit_label;
+    int rc;
+
+    (void)hv;
+    rc = xsm_label_domain(creator, req->seclabel, domid, label, &explicit_label, why, sizeof(why));
+    if (rc < 0) {
+        snprintf(err, errlen, "seclabel '%s': %s", req->seclabel[0] ? req->seclabel : "(default)",
+                 why[0] ? why : "not a valid context under the loaded policy");
+        return -XENIA_EINVAL;
+    }
+    if (xsm_label_string(label, ctx, sizeof(ctx)) < 0)
+        snprintf(ctx, sizeof(ctx), "?");
+    if (xsm_domain_create(XSM_HOOK, creator, label) < 0 ||
+        (explicit_label && xsm_domain_setlabel(XSM_PRIV, creator, label) < 0)) {
+        snprintf(err, errlen, "permission denied: you may not create a domain labelled %s", ctx);
+        return -XENIA_EACCES;
+    }
+    return 0;
+}
+
 int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd,
-                  uint32_t owner_uid, uint32_t *domid, char *err, size_t errlen)
+                  const struct xsm_label *creator, uint32_t *domid, char *err, size_t errlen)
 {
     struct domain *d = NULL;
+    struct xsm_label label;
     char path[64], logdir[300];
     int slot = -1, rc, ro_fd;
+    uint32_t owner_uid = creator->uid;
 
     if (domain_lookup(hv, req->name)) {
         close(image_fd);
@@ -334,6 +369,11 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
         close(image_fd);
         snprintf(err, errlen, "the domain table is full (%d domains)", HV_MAX_DOMAINS);
         return -XENIA_ENOSPC;
+    }
+    rc = create_label(hv, req, creator, hv->next_domid, &label, err, errlen);
+    if (rc < 0) {
+        close(image_fd);
+        return rc;
     }
     /* Reopen read-only: the builder must not be able to write the client's file. */
     snprintf(path, sizeof(path), "/proc/self/fd/%d", image_fd);
@@ -358,6 +398,8 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
         hv->next_domid++;
     memcpy(d->name, req->name, sizeof(d->name));
     d->owner_uid = owner_uid;
+    d->label = label;
+    d->label.domid = d->domid;
     d->cfg = *req;
     d->image_fd = ro_fd;
     d->ram_fd = d->iowin_fd = d->vm_fd = d->vcpu.fd = -1;
@@ -513,6 +555,8 @@ void domain_info(struct domain *d, struct xenia_dominfo *o)
     o->restarts = d->restarts;
     memcpy(o->name, d->name, sizeof(o->name));
     memcpy(o->crash_info, d->crash_info, sizeof(o->crash_info));
+    if (xsm_label_string(&d->label, o->seclabel, sizeof(o->seclabel)) < 0)
+        snprintf(o->seclabel, sizeof(o->seclabel), "?");
     o->launch_ns = d->first_hcall_ns ? d->first_hcall_ns - d->created_ns : 0;
     o->cpu_time_ns = d->cpu_done_ns;
     if (d->vcpu.thread_started && !d->vcpu.cpu_final &&

@@ -24,6 +24,7 @@
 
 #include "console.h"
 #include "hypercall.h"
+#include "xsm/xsm.h"
 
 #define HV_MAX_DOMAINS 256
 
@@ -58,6 +59,7 @@ struct domain {
     uint32_t domid;
     char name[XENIA_NAME_MAX];
     uint32_t owner_uid;
+    struct xsm_label label;           /* its security label (fixed at create) */
     pthread_mutex_t lock;
 
     /* configuration (from the create request) */
@@ -99,6 +101,8 @@ struct hv {
     pthread_mutex_t table_lock;       /* guards doms[] pointers */
     struct domain *doms[HV_MAX_DOMAINS];
     uint32_t next_domid;
+    struct xsm_label xen_label;       /* hv itself: the `xen` initial SID */
+    struct xsm_label security_label;  /* policy state: the `security` initial SID */
 };
 
 /* Monotonic clock in ns. */
@@ -106,12 +110,16 @@ uint64_t hv_now_ns(void);
 
 /*
  * domain_create - build and start a domain from a validated create request.
- * @image_fd is consumed (owned by the domain on success, closed on error).
- * On success returns 0 and stores the new domid; on error returns -XENIA_Exxx
- * with a reason in @err. Nothing is left behind on error.
+ * @creator: the client's label; the new domain's label comes from req->seclabel
+ * (or the policy's default for the creator) and is checked by the XSM hooks
+ * domain_create (and domain_setlabel for an explicit seclabel) before anything
+ * is allocated. @image_fd is consumed (owned by the domain on success, closed on
+ * error). On success returns 0 and stores the new domid; on error returns
+ * -XENIA_Exxx (-XENIA_EACCES when denied) with a reason in @err. Nothing is
+ * left behind on error.
  */
 int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd,
-                  uint32_t owner_uid, uint32_t *domid, char *err, size_t errlen);
+                  const struct xsm_label *creator, uint32_t *domid, char *err, size_t errlen);
 
 /* domain_destroy - stop the vCPU, free every resource, remove from the table. */
 void domain_destroy(struct hv *hv, struct domain *d);

@@ -4,9 +4,9 @@ HV_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(HV_SRCS))
 
 all: $(B)/bin/xenia-hv
 
-$(B)/bin/xenia-hv: $(HV_OBJS)
+$(B)/bin/xenia-hv: $(HV_OBJS) $(XSM_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lpthread -lrt
+	$(CC) $(LDFLAGS) -o $@ $^ $(XSM_LIBS) -lpthread -lrt
 
 # Pure parts, linked into unit tests and fuzz harnesses.
 UNIT_DEPS_guestmem  := $(B)/obj/hv/guestmem.o

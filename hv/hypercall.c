@@ -20,6 +20,12 @@ struct hc_args {
     } u;
 };
 
+/* XSM hook of a decoded call: HC_HOOK(name, default) checks at compile time that the
+ * default stated here is hooks.def's; HC_NO_HOOK for calls that touch only the caller. */
+#define HC_NO_HOOK XSM_NHOOKS
+#define HC_HOOK(name, act) \
+    ((void)sizeof(char[(int)xsm_hooks_default_##name == (int)(act) ? 1 : -1]), XSM_H_##name)
+
 /* Arguments wider than 32 bits where the ABI defines a 32-bit command. */
 static int cmd32(uint64_t v)
 {
@@ -64,6 +70,12 @@ static int64_t invoke_console_io(struct hc_domain *d, struct hc_args *a)
     if (gmem_copy_to(&d->mem, a->u.con.gva, a->u.con.buf, n) < 0)
         return -XENIA_EFAULT;
     return n;
+}
+
+static enum xsm_hook hook_console_io(const struct hc_args *a)
+{
+    return a->cmd == XENIA_CONSOLEIO_write ? HC_HOOK(console_write, XSM_HOOK)
+                                           : HC_HOOK(console_read, XSM_HOOK);
 }
 
 /* ---- sched_op -------------------------------------------------------------- */
@@ -111,6 +123,13 @@ static int64_t invoke_sched_op(struct hc_domain *d, struct hc_args *a)
     }
 }
 
+/* yield, block and shutdown act on the caller only. */
+static enum xsm_hook hook_sched_op(const struct hc_args *a)
+{
+    (void)a;
+    return HC_NO_HOOK;
+}
+
 /* ---- xen_version ----------------------------------------------------------- */
 static int64_t decode_xen_version(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
 {
@@ -148,6 +167,12 @@ static int64_t invoke_xen_version(struct hc_domain *d, struct hc_args *a)
         }
         return gmem_copy_to(&d->mem, a->u.out.gva, &ex, sizeof(ex));
     }
+}
+
+static enum xsm_hook hook_xen_version(const struct hc_args *a)
+{
+    (void)a;
+    return HC_HOOK(xen_version, XSM_HOOK);
 }
 
 /* ---- memory_op ------------------------------------------------------------- */
@@ -198,14 +223,22 @@ static int64_t invoke_memory_op(struct hc_domain *d, struct hc_args *a)
     return rc;
 }
 
+/* The caller's own reservation and memory map. */
+static enum xsm_hook hook_memory_op(const struct hc_args *a)
+{
+    (void)a;
+    return HC_NO_HOOK;
+}
+
 /* ---- table ----------------------------------------------------------------- */
 struct hc_entry {
     const char *name;
     int64_t (*decode)(struct hc_domain *, const struct hc_regs *, struct hc_args *);
+    enum xsm_hook (*hook)(const struct hc_args *);
     int64_t (*invoke)(struct hc_domain *, struct hc_args *);
 };
 
-#define HC_ENTRY(n, num) [num] = { #n, decode_##n, invoke_##n },
+#define HC_ENTRY(n, num) [num] = { #n, decode_##n, hook_##n, invoke_##n },
 static const struct hc_entry hc_table[XENIA_HC_MAX] = {
     XENIA_HYPERCALL_LIST(HC_ENTRY)
 };
@@ -222,6 +255,7 @@ int64_t hc_dispatch(struct hc_domain *d, const struct hc_regs *r)
 {
     const struct hc_entry *e;
     struct hc_args a;
+    enum xsm_hook h;
     int64_t rc;
 
     if (r->nr >= XENIA_HC_MAX)
@@ -233,5 +267,8 @@ int64_t hc_dispatch(struct hc_domain *d, const struct hc_regs *r)
     rc = e->decode(d, r, &a);
     if (rc < 0)
         return rc;
+    h = e->hook(&a);
+    if (h != HC_NO_HOOK && d->ops->xsm(d->ctx, h) < 0)
+        return -XENIA_EACCES;
     return e->invoke(d, &a);
 }

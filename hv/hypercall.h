@@ -14,6 +14,7 @@
 #include <xenia/hypercall.h>
 
 #include "guestmem.h"
+#include "xsm/xsm.h"
 
 /* Effects a hypercall may have on its domain; ctx is hc_domain.ctx. */
 struct hc_ops {
@@ -28,6 +29,9 @@ struct hc_ops {
     int64_t (*block)(void *ctx, uint64_t deadline_ns);
     /* Stop the domain with a guest-chosen reason (already validated). */
     void (*shutdown)(void *ctx, uint32_t reason);
+    /* XSM: may the domain perform hook h (xsm/hooks.def)? 0 or -EACCES. Asked after
+     * decode, before invoke: a denied call has changed nothing. */
+    int (*xsm)(void *ctx, enum xsm_hook h);
 };
 
 /* What the dispatcher knows about the calling domain. */
@@ -49,7 +53,8 @@ struct hc_regs {
 /*
  * hc_dispatch - run one hypercall for @d with registers @r.
  * Returns the value for the guest's rax: >= 0 or -XENIA_Exxx
- * (-XENIA_ENOSYS for an unknown number). Never fails on any guest input.
+ * (-XENIA_ENOSYS for an unknown number, -XENIA_EACCES when XSM denies it).
+ * Never fails on any guest input.
  */
 int64_t hc_dispatch(struct hc_domain *d, const struct hc_regs *r);
 

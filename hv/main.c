@@ -28,17 +28,25 @@
 #include "ctl.h"
 #include "domain.h"
 #include "log.h"
+#include "xsm/xsm.h"
 
 #define MAX_CLIENTS 64
 
 static struct hv hv;
 static struct ctl_client clients[MAX_CLIENTS];
+static char policy_path[512];
+static int permissive;
+static FILE *audit_file;
 
 static void usage(FILE *f)
 {
     fprintf(f,
         "usage: xenia-hv [--run-dir DIR] [--builder PATH] [--log-level 0-3]\n"
+        "                [--policy FILE [--permissive]]\n"
         "  Runs the Xenia hypervisor in the foreground.\n"
+        "  --policy FILE    XSM module flask with this compiled policy (xenia-policy compile),\n"
+        "                   enforcing; without it the dummy module (uid 0 or owner) decides\n"
+        "  --permissive     flask: log denials but allow (like SELinux permissive mode)\n"
         "  --run-dir DIR    control socket, console logs and hv log (default /run/xenia)\n"
         "  --builder PATH   domain builder binary (default: xenia-builder next to xenia-hv)\n"
         "  --log-level N    0 errors .. 3 debug (default 2)\n");
@@ -50,6 +58,8 @@ static int parse_args(int argc, char **argv, int *level)
         { "run-dir", required_argument, NULL, 'r' },
         { "builder", required_argument, NULL, 'b' },
         { "log-level", required_argument, NULL, 'l' },
+        { "policy", required_argument, NULL, 'p' },
+        { "permissive", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -67,7 +77,7 @@ static int parse_args(int argc, char **argv, int *level)
             *slash = 0;
         snprintf(hv.builder_path, sizeof(hv.builder_path), "%s/xenia-builder", self);
     }
-    while ((c = getopt_long(argc, argv, "r:b:l:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:b:l:p:Ph", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
             snprintf(hv.run_dir, sizeof(hv.run_dir), "%s", optarg);
@@ -77,6 +87,12 @@ static int parse_args(int argc, char **argv, int *level)
             break;
         case 'l':
             *level = atoi(optarg);
+            break;
+        case 'p':
+            snprintf(policy_path, sizeof(policy_path), "%s", optarg);
+            break;
+        case 'P':
+            permissive = 1;
             break;
         case 'h':
             usage(stdout);
@@ -90,6 +106,60 @@ static int parse_args(int argc, char **argv, int *level)
         usage(stderr);
         return -1;
     }
+    return 0;
+}
+
+/* Each audit line (xsm/) also goes to <run-dir>/audit.log, flushed at once. */
+static void audit_sink(const char *line, void *arg)
+{
+    (void)arg;
+    if (audit_file) {
+        fprintf(audit_file, "%s\n", line);
+        fflush(audit_file);
+    }
+    log_debug("audit: %s", line);
+}
+
+/* Start the XSM module: flask with --policy FILE, else dummy. */
+static int start_xsm(void)
+{
+    char err[256] = "", path[600];
+    uint8_t *buf = NULL;
+    long size = 0;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/audit.log", hv.run_dir);
+    audit_file = fopen(path, "ae");
+    xsm_set_audit_sink(audit_sink, NULL);
+    if (policy_path[0]) {
+        FILE *f = fopen(policy_path, "rbe");
+        if (f == NULL || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) <= 0 ||
+            size > (long)XENIA_POLICY_MAX || fseek(f, 0, SEEK_SET) < 0 ||
+            (buf = malloc((size_t)size)) == NULL || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+            log_err("cannot read the policy %s (1..%u bytes): %s", policy_path, XENIA_POLICY_MAX,
+                    errno ? strerror(errno) : "bad size");
+            if (f)
+                fclose(f);
+            free(buf);
+            return -1;
+        }
+        fclose(f);
+        rc = xsm_init(XSM_MODULE_FLASK, buf, (size_t)size, !permissive, err, sizeof(err));
+        free(buf);
+    } else {
+        rc = xsm_init(XSM_MODULE_DUMMY, NULL, 0, true, err, sizeof(err));
+    }
+    if (rc < 0) {
+        log_err("xsm: cannot start: %s", err);
+        return -1;
+    }
+    if (xsm_label_isid("xen", &hv.xen_label) < 0 ||
+        xsm_label_isid("security", &hv.security_label) < 0) {
+        log_err("xsm: the policy lacks the 'xen' or 'security' initial SID context");
+        return -1;
+    }
+    log_info("xsm: module %s%s%s%s", xsm_module_name(), policy_path[0] ? ", policy " : "",
+             policy_path, policy_path[0] ? (permissive ? ", permissive" : ", enforcing") : "");
     return 0;
 }
 
@@ -280,7 +350,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     hv.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (sfd < 0 || hv.reap_fd < 0 || open_kvm() < 0)
+    if (sfd < 0 || hv.reap_fd < 0 || open_kvm() < 0 || start_xsm() < 0)
         return 1;
     lfd = open_ctl_socket();
     if (lfd < 0)
@@ -312,6 +382,9 @@ int main(int argc, char **argv)
     close(sfd);
     close(hv.reap_fd);
     close(hv.kvm_fd);
+    xsm_fini();
+    if (audit_file)
+        fclose(audit_file);
     log_info("xenia-hv stopped");
     return 0;
 }

@@ -358,7 +358,18 @@ static void op_shutdown(void *ctx, uint32_t reason)
     c->stopped = 1;
 }
 
+/* The domain's label is fixed at create; the object of hypercall hooks is hv (`xen`). */
+static int op_xsm(void *ctx, enum xsm_hook h)
+{
+    struct vctx *c = ctx;
+
+    if ((unsigned)h >= XSM_NHOOKS)
+        return -EACCES;
+    return xsm_check(h, xsm_hooks[h].dflt, &c->d->label, &c->d->hv->xen_label);
+}
+
 static const struct hc_ops vcpu_hc_ops = {
+    .xsm = op_xsm,
     .console_write = op_console_write,
     .console_read = op_console_read,
     .yield = op_yield,

@@ -413,7 +413,7 @@ static int normalise(const char *text, size_t len, char *out, unsigned *bad_line
 
 enum ktype {
     K_NAME, K_KERNEL, K_MEMORY, K_CMDLINE, K_VCPUS, K_CAP,
-    K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_TYPE, K_UNSUPPORTED,
+    K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_TYPE, K_SECLABEL, K_UNSUPPORTED,
 };
 
 struct keydef {
@@ -434,9 +434,12 @@ static const struct keydef keys[] = {
     { "on_reboot",   K_ON_REBOOT,   1, NULL },
     { "on_crash",    K_ON_CRASH,    1, NULL },
     { "type",        K_TYPE,        1, NULL },
+    { "seclabel",    K_SECLABEL,    1, NULL },
     /* xl.cfg(5) keys Xenia knows but does not support yet. */
-    { "seclabel", K_UNSUPPORTED, 1,
-      "security labels arrive with the FLASK policy; remove the line for now" },
+    { "init_seclabel", K_UNSUPPORTED, 1,
+      "a domain has one label for its whole life; use seclabel = \"...\"" },
+    { "device_model_stubdomain_seclabel", K_UNSUPPORTED, 1,
+      "Xenia has no device-model stub domains; remove the line" },
     { "disk", K_UNSUPPORTED, 0,
       "virtual block devices arrive with the block device model; remove the line for now" },
     { "vif", K_UNSUPPORTED, 0, "network devices are not supported; remove the line" },
@@ -451,7 +454,7 @@ static const struct keydef keys[] = {
     { "uuid", K_UNSUPPORTED, 1, "domains are known by name and domid; remove the line" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-#define KNOWN_LIST "name, kernel, memory, cmdline, vcpus, cap, on_poweroff, on_reboot, on_crash, type"
+#define KNOWN_LIST "name, kernel, memory, cmdline, vcpus, cap, on_poweroff, on_reboot, on_crash, type, seclabel"
 
 static const struct keydef *find_key(const char *k)
 {
@@ -652,6 +655,67 @@ static int check_action(struct ctx *x, const struct found *f, const char *key, u
     return -XENIA_EINVAL;
 }
 
+/*
+ * seclabel = "user:role:type[:level]" (xl.cfg(5) seclabel; a FLASK security
+ * context, Xen docs/misc/xsm-flask.txt). Checked here only for what the control
+ * protocol carries (include/xenia/ctl.h: at most XENIA_SECLABEL_MAX - 1 bytes of
+ * [A-Za-z0-9_.:,-]) and for the user:role:type shape; whether the context exists
+ * is the loaded policy's business (hv refuses an invalid one).
+ */
+static int check_seclabel(struct ctx *x, const char *where, const char *s, char *out)
+{
+    char tmp[96];
+    size_t i, n = strlen(s), start = 0;
+    unsigned fields = 0, empty = 0;
+
+    if (n == 0) {
+        seterr(x, "%s: seclabel is empty: give a security context such as "
+               "\"system_u:system_r:domU_t\", or remove the line to get the policy's "
+               "default label", where);
+        return -XENIA_EINVAL;
+    }
+    if (n > XENIA_SECLABEL_MAX - 1) {
+        seterr(x, "%s: seclabel is %zu characters long; at most %u are allowed", where, n,
+               XENIA_SECLABEL_MAX - 1);
+        return -XENIA_EINVAL;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (!is_alnum(c) && c != '_' && c != '.' && c != ':' && c != ',' && c != '-') {
+            char ch[8];
+
+            if (c >= 0x20 && c < 0x7f)
+                snprintf(ch, sizeof(ch), "'%c'", c);
+            else
+                snprintf(ch, sizeof(ch), "\\x%02x", c);
+            seterr(x, "%s: seclabel \"%s\" is not valid: character %s at position %zu is "
+                   "not allowed; a security context uses only A-Z a-z 0-9 _ . : , -",
+                   where, show(s, tmp, sizeof(tmp)), ch, i + 1);
+            return -XENIA_EINVAL;
+        }
+    }
+    /* user, role and type must be non-empty; the level (which may hold ':') may be absent */
+    for (i = 0; i <= n && fields < 3; i++) {
+        if (i == n || s[i] == ':') {
+            if (i == start)
+                empty = 1;
+            fields++;
+            start = i + 1;
+        }
+    }
+    if (s[n - 1] == ':')
+        empty = 1;
+    if (fields < 3 || empty) {
+        seterr(x, "%s: seclabel \"%s\" is not a security context: write "
+               "user:role:type[:level], e.g. seclabel = \"system_u:system_r:domU_t\"",
+               where, show(s, tmp, sizeof(tmp)));
+        return -XENIA_EINVAL;
+    }
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
 /* Decode the value of one key into out. */
 static int apply(struct ctx *x, const struct keydef *k, const struct found *f,
                  struct xenia_domcfg *out, int *have_name, int *have_kernel)
@@ -759,6 +823,10 @@ static int apply(struct ctx *x, const struct keydef *k, const struct found *f,
             seterr(x, "%s: type = \"%s\" is not a valid guest type: use type = \"pv\"",
                    where, show(s, tmp, sizeof(tmp)));
         return -XENIA_EINVAL;
+    case K_SECLABEL:
+        if ((rc = get_str(x, f, "seclabel", "system_u:system_r:domU_t:s0", &s)) < 0)
+            return rc;
+        return check_seclabel(x, where, s, out->seclabel);
     case K_UNSUPPORTED:
         seterr(x, "%s: %s is not supported yet: %s", where, k->key, k->why);
         return -XENIA_EINVAL;

@@ -19,7 +19,9 @@
  *               (preserve keeps a stopped domain listed with its reason until
  *               `xenia destroy`; xl's default would be destroy / restart / destroy)
  *   type        "pv" only (HVM guests are parked)                     default "pv"
- * Recognised xl.cfg keys that Xenia does not support yet (seclabel, disk, vif,
+ *   seclabel    security context "user:role:type[:level]", at most     default ""
+ *               XENIA_SECLABEL_MAX - 1 bytes of [A-Za-z0-9_.:,-]      (policy's default)
+ * Recognised xl.cfg keys that Xenia does not support yet (init_seclabel, disk, vif,
  * ramdisk, ...) are refused with a message saying so; any other key is refused
  * with a "did you mean" hint.
  */
@@ -52,6 +54,7 @@ struct xenia_domcfg {
     char     kernel_origin[XENIA_CFG_ORIGIN_MAX]; /* where kernel was set: "FILE:LINE" or
                                                      "FILE: override kernel=..." */
     char     cmdline[XENIA_CMDLINE_MAX];    /* NUL-terminated */
+    char     seclabel[XENIA_SECLABEL_MAX];  /* NUL-terminated; "" = the policy's default */
 };
 
 /*

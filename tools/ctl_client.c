@@ -252,9 +252,12 @@ out:
 
 /* Reply buffer big and aligned enough for any reply. */
 union reply_buf {
-    struct xenia_ctl_reply      r;
-    struct xenia_ctl_info_reply info;
-    struct xenia_ctl_list_reply list;
+    struct xenia_ctl_reply            r;
+    struct xenia_ctl_info_reply       info;
+    struct xenia_ctl_list_reply       list;
+    struct xenia_ctl_getenforce_reply st;
+    struct xenia_ctl_bool_reply       b;
+    struct xenia_ctl_audit_reply      audit;
 };
 
 /* Send req, then map a reply with status < 0 to (status, c->err = errmsg). */
@@ -495,5 +498,174 @@ int xenia_ctl_resolve(struct xenia_ctl *c, const char *dom, uint32_t *domid)
     rc = xenia_ctl_lookup(c, dom, domid);
     if (rc < 0 && c->hv_error && !c->err[0] && (rc == -XENIA_ENOENT || rc == -XENIA_ESRCH))
         cerr(c, 1, "no domain named %s", dom);
+    return rc;
+}
+
+/* ---- XSM / FLASK --------------------------------------------------------- */
+
+/* Send a request whose successful reply is the short one. */
+static int simple_call(struct xenia_ctl *c, const void *req, size_t len, int send_fd)
+{
+    union reply_buf *rb = calloc(1, sizeof(*rb));
+    int rc;
+
+    if (!rb) {
+        cerr(c, 0, "out of memory");
+        return -XENIA_ENOMEM;
+    }
+    rc = call(c, req, len, send_fd, rb, NULL);
+    free(rb);
+    return rc;
+}
+
+int xenia_ctl_loadpolicy(struct xenia_ctl *c, int policy_fd, uint64_t size)
+{
+    struct xenia_ctl_loadpolicy m;
+    int rc;
+
+    if (!c || policy_fd < 0)
+        return -XENIA_EINVAL;
+    if ((rc = xenia_ctl_build_loadpolicy(&m, c->seq, size)) < 0) {
+        if (rc == -XENIA_E2BIG)
+            cerr(c, 0, "the policy is %llu bytes; xenia-hv accepts at most %u bytes",
+                 (unsigned long long)size, XENIA_POLICY_MAX);
+        else
+            cerr(c, 0, "the policy file is empty");
+        return rc;
+    }
+    return simple_call(c, &m, sizeof(m), policy_fd);
+}
+
+int xenia_ctl_getenforce(struct xenia_ctl *c, struct xenia_xsm_status *st)
+{
+    struct xenia_ctl_hdr m;
+    union reply_buf *rb;
+    int rc;
+
+    if (!c || !st || xenia_ctl_build_getenforce(&m, c->seq) < 0)
+        return -XENIA_EINVAL;
+    rb = calloc(1, sizeof(*rb));
+    if (!rb)
+        return -XENIA_ENOMEM;
+    rc = call(c, &m, sizeof(m), -1, rb, NULL);
+    if (rc == 0)
+        *st = rb->st.st;
+    free(rb);
+    return rc;
+}
+
+int xenia_ctl_setenforce(struct xenia_ctl *c, uint32_t enforcing)
+{
+    struct xenia_ctl_setenforce m;
+
+    if (!c || xenia_ctl_build_setenforce(&m, c->seq, enforcing) < 0)
+        return -XENIA_EINVAL;
+    return simple_call(c, &m, sizeof(m), -1);
+}
+
+int xenia_ctl_getbool(struct xenia_ctl *c, uint32_t index, struct xenia_ctl_boolval *b)
+{
+    struct xenia_ctl_getbool m;
+    union reply_buf *rb;
+    int rc;
+
+    if (!c || !b || xenia_ctl_build_getbool(&m, c->seq, index) < 0)
+        return -XENIA_EINVAL;
+    rb = calloc(1, sizeof(*rb));
+    if (!rb)
+        return -XENIA_ENOMEM;
+    rc = call(c, &m, sizeof(m), -1, rb, NULL);
+    if (rc == 0 && index >= rb->b.nbools) {
+        cerr(c, 0, "malformed reply from xenia-hv: boolean %u of %u", index, rb->b.nbools);
+        rc = -XENIA_EPROTO;
+    }
+    if (rc == 0) {
+        memcpy(b->name, rb->b.name, sizeof(b->name));   /* NUL-terminated: checked */
+        b->cur = rb->b.cur;
+        b->dflt = rb->b.dflt;
+        b->nbools = rb->b.nbools;
+    }
+    free(rb);
+    return rc;
+}
+
+int xenia_ctl_findbool(struct xenia_ctl *c, const char *name, struct xenia_ctl_boolval *b)
+{
+    uint32_t i, n = 1;
+    int rc;
+
+    if (!c || !name || !b)
+        return -XENIA_EINVAL;
+    for (i = 0; i < n && i < XENIA_CTL_BOOL_LIMIT; i++) {
+        if ((rc = xenia_ctl_getbool(c, i, b)) < 0)
+            return rc;
+        n = b->nbools;
+        if (strcmp(b->name, name) == 0)
+            return 0;
+    }
+    cerr(c, 1, "no boolean named %.*s", (int)XENIA_BOOLNAME_MAX, name);
+    return -XENIA_ENOENT;
+}
+
+int xenia_ctl_setbool(struct xenia_ctl *c, const char *name, uint32_t value)
+{
+    struct xenia_ctl_setbool m;
+
+    if (!c)
+        return -XENIA_EINVAL;
+    if (xenia_ctl_build_setbool(&m, c->seq, name, value) < 0) {
+        cerr(c, 0, "\"%.80s\" is not a boolean name (1 to %u printable characters, no "
+             "spaces)", name ? name : "", XENIA_BOOLNAME_MAX - 1);
+        return -XENIA_EINVAL;
+    }
+    return simple_call(c, &m, sizeof(m), -1);
+}
+
+int xenia_ctl_audit(struct xenia_ctl *c, uint64_t after,
+                    int (*line)(void *arg, uint64_t seq, const char *text, size_t len),
+                    void *arg, uint64_t *last, int *more)
+{
+    struct xenia_ctl_audit m;
+    union reply_buf *rb;
+    unsigned chunk;
+    int rc = 0;
+
+    if (!c || !line || !last || !more)
+        return -XENIA_EINVAL;
+    *last = after;
+    *more = 0;
+    rb = calloc(1, sizeof(*rb));
+    if (!rb)
+        return -XENIA_ENOMEM;
+    for (chunk = 0; chunk < XENIA_CTL_AUDIT_CHUNKS; chunk++) {
+        const struct xenia_ctl_audit_reply *a = &rb->audit;
+        size_t pos = 0, ll;
+        uint64_t seq;
+        const char *text;
+
+        if ((rc = xenia_ctl_build_audit(&m, c->seq, after)) < 0 ||
+            (rc = call(c, &m, sizeof(m), -1, rb, NULL)) < 0)
+            goto out;
+        /* Lines are well-formed and increasing (checked); they must also be new. */
+        if (a->len && xenia_ctl_audit_next(a->text, a->len, &pos, &seq, &text, &ll) == 1 &&
+            seq <= after) {
+            cerr(c, 0, "malformed reply from xenia-hv: audit line %llu is not after %llu",
+                 (unsigned long long)seq, (unsigned long long)after);
+            rc = -XENIA_EPROTO;
+            goto out;
+        }
+        pos = 0;
+        while (xenia_ctl_audit_next(a->text, a->len, &pos, &seq, &text, &ll) == 1) {
+            if ((rc = line(arg, seq, text, ll)) != 0)
+                goto out;
+            *last = seq;
+        }
+        if (!a->more)
+            goto out;
+        after = a->last;    /* > the previous after: more => len > 0 => a new line */
+    }
+    *more = 1;
+out:
+    free(rb);
     return rc;
 }

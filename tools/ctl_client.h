@@ -29,6 +29,8 @@
 #define XENIA_CTL_TIMEOUT_MS    60000   /* default wait for one reply */
 #define XENIA_CTL_ERR_MAX       512u
 #define XENIA_CTL_LIST_LIMIT    (1u << 20)  /* most domains `list` collects */
+#define XENIA_CTL_BOOL_LIMIT    65536u      /* most booleans a walk over GETBOOL visits */
+#define XENIA_CTL_AUDIT_CHUNKS  256u        /* most AUDIT replies one xenia_ctl_audit() reads */
 
 struct xenia_ctl {
     char     run_dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -97,6 +99,62 @@ int xenia_ctl_console(struct xenia_ctl *c, uint32_t domid, int *fd)
  */
 int xenia_ctl_list(struct xenia_ctl *c, struct xenia_dominfo **out, size_t *n)
     __attribute__((warn_unused_result));
+
+/* ---- XSM / FLASK (ctl.h LOADPOLICY .. AUDIT) ---- */
+
+/* One policy boolean (GETBOOL reply). */
+struct xenia_ctl_boolval {
+    char     name[XENIA_BOOLNAME_MAX];      /* NUL-terminated, not empty */
+    uint32_t cur, dflt;                     /* 0 or 1 */
+    uint32_t nbools;                        /* booleans in the loaded policy */
+};
+
+/*
+ * LOADPOLICY: policy_fd is the policy binary, open read-only (it travels as
+ * SCM_RIGHTS; hv reads it from offset 0); size its length in bytes,
+ * 1..XENIA_POLICY_MAX (-XENIA_EINVAL / -XENIA_E2BIG with c->err otherwise).
+ */
+int xenia_ctl_loadpolicy(struct xenia_ctl *c, int policy_fd, uint64_t size)
+    __attribute__((warn_unused_result));
+
+/* GETENFORCE -> *st (module, mode, AVC counters, the caller's context). */
+int xenia_ctl_getenforce(struct xenia_ctl *c, struct xenia_xsm_status *st)
+    __attribute__((warn_unused_result));
+
+/* SETENFORCE: enforcing 0 (permissive) or 1. */
+int xenia_ctl_setenforce(struct xenia_ctl *c, uint32_t enforcing)
+    __attribute__((warn_unused_result));
+
+/* GETBOOL by index -> *b. */
+int xenia_ctl_getbool(struct xenia_ctl *c, uint32_t index, struct xenia_ctl_boolval *b)
+    __attribute__((warn_unused_result));
+
+/*
+ * Find a boolean by name: GETBOOL index 0, 1, ... until the name matches or the
+ * reply's nbools is reached (at most XENIA_CTL_BOOL_LIMIT requests). Returns 0
+ * with *b, -XENIA_ENOENT with c->err "no boolean named NAME" (c->hv_error = 1, as
+ * if hv had said so), or the errors of xenia_ctl_getbool(). With no policy loaded
+ * hv's own error for index 0 is returned.
+ */
+int xenia_ctl_findbool(struct xenia_ctl *c, const char *name, struct xenia_ctl_boolval *b)
+    __attribute__((warn_unused_result));
+
+/* SETBOOL: name (xenia_ctl_boolname_ok), value 0 or 1. */
+int xenia_ctl_setbool(struct xenia_ctl *c, const char *name, uint32_t value)
+    __attribute__((warn_unused_result));
+
+/*
+ * AUDIT: read the audit lines with sequence numbers > after, following `more`
+ * for at most XENIA_CTL_AUDIT_CHUNKS replies, and call line(arg, seq, text, len)
+ * for each (text without the "SEQ " prefix and '\n', not NUL-terminated; may
+ * hold any byte but NUL and '\n'). A non-zero return from line stops the walk and
+ * is returned. *last receives the sequence of the last line seen (after if none),
+ * *more 1 if lines remain (the chunk limit was reached). Each reply must advance
+ * the sequence (-XENIA_EPROTO otherwise), so the walk always ends.
+ */
+int xenia_ctl_audit(struct xenia_ctl *c, uint64_t after,
+                    int (*line)(void *arg, uint64_t seq, const char *text, size_t len),
+                    void *arg, uint64_t *last, int *more) __attribute__((warn_unused_result));
 
 /*
  * Resolve a DOMAIN argument: all digits -> that domid (as xl does); otherwise a

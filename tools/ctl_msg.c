@@ -7,6 +7,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+_Static_assert(sizeof(struct xenia_ctl_audit_reply) <= XENIA_CTL_REPLY_MAX, "audit reply fits");
+_Static_assert(sizeof(struct xenia_ctl_getenforce_reply) <= XENIA_CTL_REPLY_MAX, "status fits");
+_Static_assert(sizeof(struct xenia_ctl_bool_reply) <= XENIA_CTL_REPLY_MAX, "bool reply fits");
 
 static void hdr_init(struct xenia_ctl_hdr *h, uint16_t op, uint32_t len, uint32_t seq)
 {
@@ -36,6 +41,37 @@ static int name_ok(const char *s)
     return 1;
 }
 
+int xenia_ctl_seclabel_ok(const char *s)
+{
+    size_t i;
+
+    if (!s)
+        return 0;
+    for (i = 0; s[i]; i++) {
+        char c = s[i];
+
+        if (i >= XENIA_SECLABEL_MAX - 1)
+            return 0;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == ':' || c == ',' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int xenia_ctl_boolname_ok(const char *s)
+{
+    size_t i;
+
+    if (!s || !*s)
+        return 0;
+    for (i = 0; s[i]; i++)
+        if (i >= XENIA_BOOLNAME_MAX - 1 || (unsigned char)s[i] <= 0x20 ||
+            (unsigned char)s[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 static int action_ok(uint8_t a)
 {
     return a == XENIA_ACTION_DESTROY || a == XENIA_ACTION_PRESERVE || a == XENIA_ACTION_RESTART;
@@ -57,6 +93,9 @@ int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
     cl = strnlen(cfg->cmdline, sizeof(cfg->cmdline));
     if (cl >= sizeof(m->cmdline))
         return -XENIA_EINVAL;
+    if (!memchr(cfg->seclabel, '\0', sizeof(cfg->seclabel)) ||
+        !xenia_ctl_seclabel_ok(cfg->seclabel))
+        return -XENIA_EINVAL;
     hdr_init(&m->hdr, XENIA_CTL_CREATE, sizeof(*m), seq);
     memcpy(m->name, cfg->name, strlen(cfg->name));   /* < XENIA_NAME_MAX: name_ok */
     m->memory_mib = cfg->memory_mib;
@@ -67,6 +106,7 @@ int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
     m->on_crash = cfg->on_crash;
     m->flags = flags;
     memcpy(m->cmdline, cfg->cmdline, cl);
+    memcpy(m->seclabel, cfg->seclabel, strlen(cfg->seclabel));   /* < XENIA_SECLABEL_MAX */
     return 0;
 }
 
@@ -122,6 +162,75 @@ int xenia_ctl_build_list(struct xenia_ctl_list *m, uint32_t seq, uint32_t start_
     return 0;
 }
 
+int xenia_ctl_build_loadpolicy(struct xenia_ctl_loadpolicy *m, uint32_t seq, uint64_t size)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (size == 0)
+        return -XENIA_EINVAL;
+    if (size > XENIA_POLICY_MAX)
+        return -XENIA_E2BIG;
+    hdr_init(&m->hdr, XENIA_CTL_LOADPOLICY, sizeof(*m), seq);
+    m->size = (uint32_t)size;
+    return 0;
+}
+
+int xenia_ctl_build_getenforce(struct xenia_ctl_hdr *m, uint32_t seq)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    hdr_init(m, XENIA_CTL_GETENFORCE, sizeof(*m), seq);
+    return 0;
+}
+
+int xenia_ctl_build_setenforce(struct xenia_ctl_setenforce *m, uint32_t seq, uint32_t enforcing)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (enforcing > 1)
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, XENIA_CTL_SETENFORCE, sizeof(*m), seq);
+    m->enforcing = enforcing;
+    return 0;
+}
+
+int xenia_ctl_build_getbool(struct xenia_ctl_getbool *m, uint32_t seq, uint32_t index)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    hdr_init(&m->hdr, XENIA_CTL_GETBOOL, sizeof(*m), seq);
+    m->index = index;
+    return 0;
+}
+
+int xenia_ctl_build_setbool(struct xenia_ctl_setbool *m, uint32_t seq, const char *name,
+                            uint32_t value)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (!xenia_ctl_boolname_ok(name) || value > 1)
+        return -XENIA_EINVAL;
+    hdr_init(&m->hdr, XENIA_CTL_SETBOOL, sizeof(*m), seq);
+    memcpy(m->name, name, strlen(name));    /* < XENIA_BOOLNAME_MAX: boolname_ok */
+    m->value = value;
+    return 0;
+}
+
+int xenia_ctl_build_audit(struct xenia_ctl_audit *m, uint32_t seq, uint64_t after)
+{
+    if (!m)
+        return -XENIA_EINVAL;
+    memset(m, 0, sizeof(*m));
+    hdr_init(&m->hdr, XENIA_CTL_AUDIT, sizeof(*m), seq);
+    m->after = after;
+    return 0;
+}
+
 size_t xenia_ctl_reply_size(unsigned op)
 {
     switch (op) {
@@ -129,6 +238,15 @@ size_t xenia_ctl_reply_size(unsigned op)
         return sizeof(struct xenia_ctl_list_reply);
     case XENIA_CTL_INFO:
         return sizeof(struct xenia_ctl_info_reply);
+    case XENIA_CTL_GETENFORCE:
+        return sizeof(struct xenia_ctl_getenforce_reply);
+    case XENIA_CTL_GETBOOL:
+        return sizeof(struct xenia_ctl_bool_reply);
+    case XENIA_CTL_AUDIT:
+        return sizeof(struct xenia_ctl_audit_reply);
+    case XENIA_CTL_LOADPOLICY:
+    case XENIA_CTL_SETENFORCE:
+    case XENIA_CTL_SETBOOL:
     case XENIA_CTL_CREATE:
     case XENIA_CTL_PAUSE:
     case XENIA_CTL_UNPAUSE:
@@ -163,8 +281,74 @@ static int check_dominfo(const struct xenia_dominfo *d, char *why, size_t whylen
         return bad(why, whylen, "domain name not NUL-terminated");
     if (!memchr(d->crash_info, '\0', sizeof(d->crash_info)))
         return bad(why, whylen, "crash_info not NUL-terminated");
+    if (!memchr(d->seclabel, '\0', sizeof(d->seclabel)))
+        return bad(why, whylen, "seclabel not NUL-terminated");
     if (d->pad != 0)
         return bad(why, whylen, "non-zero pad in domain info");
+    return 0;
+}
+
+int xenia_ctl_audit_next(const char *text, size_t len, size_t *pos, uint64_t *seq,
+                         const char **line, size_t *linelen)
+{
+    size_t p, start;
+    uint64_t v = 0;
+    const char *nl;
+
+    if (!text || !pos || !seq || !line || !linelen || *pos > len)
+        return -XENIA_EPROTO;
+    p = *pos;
+    if (p == len)
+        return 0;
+    start = p;
+    while (p < len && text[p] >= '0' && text[p] <= '9') {
+        unsigned d = (unsigned)(text[p] - '0');
+
+        if (v > (UINT64_MAX - d) / 10)
+            return -XENIA_EPROTO;
+        v = v * 10 + d;
+        p++;
+    }
+    if (p == start || p - start > 20 || p >= len || text[p] != ' ')
+        return -XENIA_EPROTO;
+    p++;
+    nl = memchr(text + p, '\n', len - p);
+    if (!nl || memchr(text + p, '\0', (size_t)(nl - (text + p))))
+        return -XENIA_EPROTO;
+    *seq = v;
+    *line = text + p;
+    *linelen = (size_t)(nl - (text + p));
+    *pos = (size_t)(nl - text) + 1;
+    return 1;
+}
+
+static int check_audit(const struct xenia_ctl_audit_reply *a, char *why, size_t whylen)
+{
+    size_t pos = 0, ll;
+    uint64_t seq = 0, prev = 0;
+    const char *line;
+    unsigned nlines = 0;
+    int rc;
+
+    if (a->len > XENIA_AUDIT_CHUNK)
+        return bad(why, whylen, "audit reply with %u bytes of text (at most %u)", a->len,
+                   XENIA_AUDIT_CHUNK);
+    if (a->more > 1)
+        return bad(why, whylen, "audit reply with more = %u", a->more);
+    if (a->more && a->len == 0)
+        return bad(why, whylen, "audit reply with no text but more = 1");
+    /* at most XENIA_AUDIT_CHUNK / 3 lines: each is at least "N \n" */
+    while ((rc = xenia_ctl_audit_next(a->text, a->len, &pos, &seq, &line, &ll)) == 1) {
+        if (nlines++ && seq <= prev)
+            return bad(why, whylen, "audit lines not in increasing sequence order");
+        prev = seq;
+    }
+    if (rc < 0)
+        return bad(why, whylen, "malformed audit line at offset %zu (expected \"SEQ TEXT\\n\")",
+                   pos);
+    if (nlines && prev != a->last)
+        return bad(why, whylen, "audit reply's last = %llu but its last line is %llu",
+                   (unsigned long long)a->last, (unsigned long long)prev);
     return 0;
 }
 
@@ -215,6 +399,35 @@ int xenia_ctl_check_reply(const void *buf, size_t n, unsigned op, uint32_t seq,
         break;
     case XENIA_CTL_INFO:
         return check_dominfo(&((const struct xenia_ctl_info_reply *)buf)->info, why, whylen);
+    case XENIA_CTL_GETENFORCE: {
+        const struct xenia_xsm_status *st = &((const struct xenia_ctl_getenforce_reply *)buf)->st;
+
+        if (st->module != XENIA_XSM_DUMMY && st->module != XENIA_XSM_FLASK)
+            return bad(why, whylen, "unknown security module %u", st->module);
+        if (st->enforcing > 1)
+            return bad(why, whylen, "enforcing = %u in status", st->enforcing);
+        if (!memchr(st->context, '\0', sizeof(st->context)))
+            return bad(why, whylen, "context not NUL-terminated");
+        break;
+    }
+    case XENIA_CTL_GETBOOL: {
+        const struct xenia_ctl_bool_reply *b = buf;
+
+        if (!memchr(b->name, '\0', sizeof(b->name)))
+            return bad(why, whylen, "boolean name not NUL-terminated");
+        if (!b->name[0])
+            return bad(why, whylen, "boolean with an empty name");
+        if (b->cur > 1 || b->dflt > 1)
+            return bad(why, whylen, "boolean value %u (default %u) is not 0 or 1", b->cur,
+                       b->dflt);
+        if (b->nbools == 0)
+            return bad(why, whylen, "boolean reply with nbools = 0");
+        if (b->pad)
+            return bad(why, whylen, "non-zero pad in boolean reply");
+        break;
+    }
+    case XENIA_CTL_AUDIT:
+        return check_audit(buf, why, whylen);
     case XENIA_CTL_LIST: {
         const struct xenia_ctl_list_reply *l = buf;
 
@@ -289,10 +502,35 @@ const char *xenia_ctl_op_name(unsigned op)
         [XENIA_CTL_INFO] = "info",       [XENIA_CTL_PAUSE] = "pause",
         [XENIA_CTL_UNPAUSE] = "unpause", [XENIA_CTL_SHUTDOWN] = "shutdown",
         [XENIA_CTL_DESTROY] = "destroy", [XENIA_CTL_CONSOLE] = "console",
-        [XENIA_CTL_LOOKUP] = "lookup",
+        [XENIA_CTL_LOOKUP] = "lookup",   [XENIA_CTL_LOADPOLICY] = "loadpolicy",
+        [XENIA_CTL_GETENFORCE] = "getenforce", [XENIA_CTL_SETENFORCE] = "setenforce",
+        [XENIA_CTL_GETBOOL] = "getbool", [XENIA_CTL_SETBOOL] = "setbool",
+        [XENIA_CTL_AUDIT] = "audit",
     };
 
     return op < XENIA_CTL_OP_MAX && names[op] ? names[op] : "op?";
+}
+
+int xenia_ctl_parse_onoff(const char *s)
+{
+    if (!s)
+        return -XENIA_EINVAL;
+    if (!strcasecmp(s, "on") || !strcmp(s, "1") || !strcasecmp(s, "true"))
+        return 1;
+    if (!strcasecmp(s, "off") || !strcmp(s, "0") || !strcasecmp(s, "false"))
+        return 0;
+    return -XENIA_EINVAL;
+}
+
+int xenia_ctl_parse_enforce(const char *s)
+{
+    if (!s)
+        return -XENIA_EINVAL;
+    if (!strcasecmp(s, "enforcing") || !strcmp(s, "1"))
+        return 1;
+    if (!strcasecmp(s, "permissive") || !strcmp(s, "0"))
+        return 0;
+    return -XENIA_EINVAL;
 }
 
 const char *xenia_ctl_state_name(unsigned state)

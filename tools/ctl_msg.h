@@ -18,14 +18,16 @@
 #include "xenia/hypercall.h"
 #include "config.h"
 
-/* Largest reply the client accepts (the LIST reply). */
+/* Largest reply the client accepts (the LIST reply; the others are smaller: ctl_msg.c
+ * asserts it). */
 #define XENIA_CTL_REPLY_MAX sizeof(struct xenia_ctl_list_reply)
 
 /*
  * CREATE request from a validated config (config.h); flags: XENIA_CREATE_F_*.
  * Returns 0, or -XENIA_EINVAL if a field cannot be sent as it is (name not valid,
- * cmdline not NUL-terminated in its field, memory / vcpus / cap / actions out of
- * range, unknown flag bits). The image fd travels separately (SCM_RIGHTS).
+ * cmdline not NUL-terminated in its field, seclabel not xenia_ctl_seclabel_ok(),
+ * memory / vcpus / cap / actions out of range, unknown flag bits). The image fd
+ * travels separately (SCM_RIGHTS).
  */
 int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
                            const struct xenia_domcfg *cfg, uint8_t flags)
@@ -55,9 +57,51 @@ int xenia_ctl_build_list(struct xenia_ctl_list *m, uint32_t seq, uint32_t start_
     __attribute__((warn_unused_result));
 
 /*
+ * 1 if s is a seclabel the control protocol carries (ctl.h, as hv's
+ * ctl_seclabel_valid): NUL-terminated within XENIA_SECLABEL_MAX bytes, made of
+ * [A-Za-z0-9_.:,-]; "" is valid (the policy's default label). 0 otherwise or NULL.
+ */
+int xenia_ctl_seclabel_ok(const char *s);
+
+/*
+ * 1 if s is a boolean name for SETBOOL: 1..XENIA_BOOLNAME_MAX-1 bytes of printable
+ * ASCII without spaces (policy identifiers are narrower; the server decides).
+ */
+int xenia_ctl_boolname_ok(const char *s);
+
+/* LOADPOLICY request; size: bytes of the policy file, 1..XENIA_POLICY_MAX. The
+ * file itself travels as an fd (SCM_RIGHTS). Returns 0, -XENIA_EINVAL (size 0) or
+ * -XENIA_E2BIG (size > XENIA_POLICY_MAX). */
+int xenia_ctl_build_loadpolicy(struct xenia_ctl_loadpolicy *m, uint32_t seq, uint64_t size)
+    __attribute__((warn_unused_result));
+
+/* GETENFORCE request: the header alone (16 bytes). Returns 0. */
+int xenia_ctl_build_getenforce(struct xenia_ctl_hdr *m, uint32_t seq)
+    __attribute__((warn_unused_result));
+
+/* SETENFORCE request; enforcing 0 (permissive) or 1. Returns 0 or -XENIA_EINVAL. */
+int xenia_ctl_build_setenforce(struct xenia_ctl_setenforce *m, uint32_t seq, uint32_t enforcing)
+    __attribute__((warn_unused_result));
+
+/* GETBOOL request for the boolean at index (0..nbools-1). Returns 0. */
+int xenia_ctl_build_getbool(struct xenia_ctl_getbool *m, uint32_t seq, uint32_t index)
+    __attribute__((warn_unused_result));
+
+/* SETBOOL request; name xenia_ctl_boolname_ok(), value 0 or 1. Returns 0 or -XENIA_EINVAL. */
+int xenia_ctl_build_setbool(struct xenia_ctl_setbool *m, uint32_t seq, const char *name,
+                            uint32_t value) __attribute__((warn_unused_result));
+
+/* AUDIT request for the lines with sequence numbers > after. Returns 0. */
+int xenia_ctl_build_audit(struct xenia_ctl_audit *m, uint32_t seq, uint64_t after)
+    __attribute__((warn_unused_result));
+
+/*
  * Size in bytes of a successful reply to op: sizeof(struct xenia_ctl_list_reply)
  * for LIST, sizeof(struct xenia_ctl_info_reply) for INFO, sizeof(struct
- * xenia_ctl_reply) for every other op; 0 for an unknown op.
+ * xenia_ctl_getenforce_reply) for GETENFORCE, sizeof(struct xenia_ctl_bool_reply)
+ * for GETBOOL, sizeof(struct xenia_ctl_audit_reply) for AUDIT (fixed size: `len`
+ * says how much of text is used), sizeof(struct xenia_ctl_reply) for every other
+ * op; 0 for an unknown op.
  */
 size_t xenia_ctl_reply_size(unsigned op);
 
@@ -68,13 +112,36 @@ size_t xenia_ctl_reply_size(unsigned op);
  *  - n == xenia_ctl_reply_size(op) when status == 0; when status < 0, n may also
  *    be sizeof(struct xenia_ctl_reply) (an error reply without the payload);
  *  - status == 0: CREATE/LOOKUP domid != XENIA_DOMID_INVALID; INFO/LIST entries
- *    have NUL-terminated name and crash_info and zero pad; LIST nr <= XENIA_LIST_MAX,
- *    more is 0 or 1, domids strictly increasing.
+ *    have NUL-terminated name, crash_info and seclabel and zero pad; LIST nr <=
+ *    XENIA_LIST_MAX, more is 0 or 1, domids strictly increasing;
+ *    GETENFORCE: module XENIA_XSM_DUMMY or _FLASK, enforcing 0 or 1, context
+ *    NUL-terminated; GETBOOL: name NUL-terminated and not empty, cur and dflt 0 or
+ *    1, nbools >= 1, pad 0; AUDIT: len <= XENIA_AUDIT_CHUNK, more 0 or 1 (1 only
+ *    with len > 0), text[0..len) is whole "SEQ LINE\n" lines (no NUL, see
+ *    xenia_ctl_audit_next()) with strictly increasing SEQ, the last one == last.
  * buf must be suitably aligned for struct xenia_ctl_list_reply.
  * Returns 0, or -XENIA_EPROTO with a reason in why (whylen bytes, may be NULL).
  */
 int xenia_ctl_check_reply(const void *buf, size_t n, unsigned op, uint32_t seq,
                           char *why, size_t whylen) __attribute__((warn_unused_result));
+
+/*
+ * Split audit text (AUDIT reply, ctl.h: "SEQ LINE\n" lines) one line at a time.
+ *   text, len  the text; *pos the offset to start at (0 first), advanced past the line.
+ *   *seq       the line's sequence number (decimal, no sign, < 2^64).
+ *   *line, *linelen  the line's text after "SEQ " without the '\n' (may be empty).
+ * Returns 1 with a line, 0 at the end (*pos == len), -XENIA_EPROTO for a malformed
+ * line (no digits, no space after them, overflow, a NUL byte, no final '\n').
+ */
+int xenia_ctl_audit_next(const char *text, size_t len, size_t *pos, uint64_t *seq,
+                         const char **line, size_t *linelen);
+
+/* "on"/"1"/"true"/"enforcing"... for the CLI: see the definitions.
+ * xenia_ctl_parse_onoff: on|off|1|0|true|false (case-insensitive) -> 1/0, else -XENIA_EINVAL.
+ * xenia_ctl_parse_enforce: 1|0|enforcing|permissive (case-insensitive) -> 1/0, else
+ * -XENIA_EINVAL (as setenforce(8)). */
+int xenia_ctl_parse_onoff(const char *s);
+int xenia_ctl_parse_enforce(const char *s);
 
 /*
  * Parse a DOMAIN argument that is a numeric domid: decimal digits only, value

@@ -6,6 +6,10 @@ PKGS=(
   pkg-config          # build flags of the libraries below
   libcmocka-dev       # unit tests
   libconfig-dev       # xl.cfg-style domain configuration files (tools/xenia)
+  libmbedtls-dev      # SHA-256 of policy binaries (policy/), later TLS and quotes (attest/)
+  checkpolicy         # reference FLASK policy compiler: differential tests of policy/
+  setools             # sesearch: reference rule queries for the differential tests
+  libsepol-dev        # reference access decisions (sepol_compute_av) for differential tests
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -24,6 +24,7 @@
 #include "console.h"
 #include "ctl_client.h"
 #include "ctl_msg.h"
+#include "policy/policydb.h"    /* PDB_MAGIC: recognise a policy binary before sending it */
 #include "xenia/builder.h"
 
 #define EXIT_USAGE   2
@@ -154,6 +155,7 @@ static void start_opts(void)
 static void print_info(const struct xenia_dominfo *d)
 {
     char name[XENIA_NAME_MAX], st[64], crash[sizeof(d->crash_info)];
+    char label[XENIA_SECLABEL_MAX];
     const char *reason = xenia_ctl_reason_name(d->shutdown_reason);
     int stopped = d->state == XENIA_DOMSTATE_SHUTDOWN || d->state == XENIA_DOMSTATE_CRASHED;
 
@@ -185,21 +187,27 @@ static void print_info(const struct xenia_dominfo *d)
     printf("throttled:        %llu\n", (unsigned long long)d->nr_throttled);
     printf("restarts:         %u\n", d->restarts);
     printf("owner uid:        %u\n", d->owner_uid);
+    printf("seclabel:         %s\n", d->seclabel[0] ? safe(d->seclabel, label, sizeof(label)) : "-");
     printf("crash info:       %s\n", d->crash_info[0] ? safe(d->crash_info, crash, sizeof(crash)) : "-");
 }
 
-static void print_list_header(void)
+static void print_list_header(int labels)
 {
-    printf("%-32s %5s %6s %5s %-20s %9s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    printf("%-32s %5s %6s %5s %-20s %9s%s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)",
+           labels ? "   Security Label" : "");
 }
 
-static void print_list_row(const struct xenia_dominfo *d)
+/* One row; labels: add the security label column (as xl list -Z). */
+static void print_list_row(const struct xenia_dominfo *d, int labels)
 {
-    char name[XENIA_NAME_MAX], st[64];
+    char name[XENIA_NAME_MAX], st[64], label[XENIA_SECLABEL_MAX];
 
-    printf("%-32s %5u %6llu %5u %-20s %9.1f\n", safe(d->name, name, sizeof(name)), d->domid,
+    printf("%-32s %5u %6llu %5u %-20s %9.1f", safe(d->name, name, sizeof(name)), d->domid,
            (unsigned long long)d->memory_mib, d->vcpus, xenia_ctl_format_state(d, st, sizeof(st)),
            (double)d->cpu_time_ns / 1e9);
+    if (labels)
+        printf("   %s", d->seclabel[0] ? safe(d->seclabel, label, sizeof(label)) : "-");
+    printf("\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -382,6 +390,8 @@ static void print_config(const struct xenia_domcfg *cfg)
     printf("on_poweroff = \"%s\"\n", xenia_config_action_name(cfg->on_poweroff));
     printf("on_reboot   = \"%s\"\n", xenia_config_action_name(cfg->on_reboot));
     printf("on_crash    = \"%s\"\n", xenia_config_action_name(cfg->on_crash));
+    if (cfg->seclabel[0])   /* validated: [A-Za-z0-9_.:,-] only */
+        printf("seclabel    = \"%s\"\n", cfg->seclabel);
 }
 
 static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
@@ -481,17 +491,19 @@ static int cmd_list(struct xenia_ctl *c, const struct verb *v, int argc, char **
 {
     static const struct option lo[] = {
         { "long", no_argument, NULL, 'l' },
+        { "context", no_argument, NULL, 'Z' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct xenia_dominfo *doms = NULL;
     size_t n = 0, i;
-    int o, longfmt = 0, rc;
+    int o, longfmt = 0, labels = 0, rc;
 
     start_opts();
-    while ((o = next_opt(v, argc, argv, "lh", lo)) != -1) {
+    while ((o = next_opt(v, argc, argv, "lZh", lo)) != -1) {
         switch (o) {
         case 'l': longfmt = 1; break;
+        case 'Z': labels = 1; break;
         case 'h': return verb_help(v);
         default:  return EXIT_USAGE;
         }
@@ -523,9 +535,9 @@ static int cmd_list(struct xenia_ctl *c, const struct verb *v, int argc, char **
             print_info(&doms[i]);
         }
     } else {
-        print_list_header();
+        print_list_header(labels);
         for (i = 0; i < n; i++)
-            print_list_row(&doms[i]);
+            print_list_row(&doms[i], labels);
     }
     free(doms);
     return 0;
@@ -694,6 +706,372 @@ static int cmd_shutdown(struct xenia_ctl *c, const struct verb *v, int argc, cha
 }
 
 /* ------------------------------------------------------------------------ */
+/* XSM / FLASK: loadpolicy, getenforce, setenforce, getbool, setbool, audit  */
+/* ------------------------------------------------------------------------ */
+
+/* Parse "[-h]" and expect exactly nargs operands. Returns -1 to continue, else an exit status. */
+static int plain_args(const struct verb *v, int argc, char **argv, int nargs, const char *what)
+{
+    static const struct option lo[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int o;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "h", lo)) != -1) {
+        switch (o) {
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != nargs)
+        return usage_err(v, "expected %s", what);
+    return -1;
+}
+
+/* Open a policy binary for LOADPOLICY; message on failure. Returns fd (size in *size) or -1. */
+static int open_policy(const struct verb *v, const char *path, uint64_t *size)
+{
+    char shown[256];
+    unsigned char magic[4];
+    struct stat st;
+    uint32_t m;
+    int fd, e;
+
+    safe(path, shown, sizeof(shown));
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        e = errno;
+        fprintf(stderr, "xenia: %s: cannot open \"%s\": %s\n", v->name, shown, strerror(e));
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "xenia: %s: \"%s\" is not a regular file\n", v->name, shown);
+        goto bad;
+    }
+    if (st.st_size == 0 || (unsigned long long)st.st_size > XENIA_POLICY_MAX) {
+        fprintf(stderr, "xenia: %s: \"%s\" is %lld bytes; a policy binary is 1 byte to "
+                "%u MiB\n", v->name, shown, (long long)st.st_size, XENIA_POLICY_MAX >> 20);
+        goto bad;
+    }
+    if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic))
+        memset(magic, 0, sizeof(magic));
+    m = (uint32_t)magic[0] | (uint32_t)magic[1] << 8 | (uint32_t)magic[2] << 16 |
+        (uint32_t)magic[3] << 24;
+    if (m != PDB_MAGIC) {
+        if (m == 0xf97cff8cu)       /* SELinux kernel/Xen policy binary (checkpolicy) */
+            fprintf(stderr, "xenia: %s: \"%s\" is a checkpolicy (SELinux) binary, not a "
+                    "Xenia policy: compile the policy sources with xenia-policy\n",
+                    v->name, shown);
+        else
+            fprintf(stderr, "xenia: %s: \"%s\" is not a Xenia policy binary (no \"XPOL\" "
+                    "magic): compile policy.conf with xenia-policy first\n", v->name, shown);
+        goto bad;
+    }
+    *size = (uint64_t)st.st_size;
+    return fd;
+bad:
+    close(fd);
+    return -1;
+}
+
+static int cmd_loadpolicy(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    uint64_t size = 0;
+    int rc = plain_args(v, argc, argv, 1, "one policy FILE"), fd;
+
+    if (rc >= 0)
+        return rc;
+    if ((fd = open_policy(v, argv[optind], &size)) < 0)
+        return 1;
+    rc = xenia_ctl_loadpolicy(c, fd, size);
+    close(fd);
+    if (rc < 0)
+        return fail(v, c, rc);
+    printf("policy loaded (%llu bytes)\n", (unsigned long long)size);
+    return 0;
+}
+
+static const char *module_name(uint32_t module)
+{
+    return module == XENIA_XSM_FLASK ? "flask" : "dummy";
+}
+
+/* The mode as getenforce(8) prints it. */
+static const char *mode_word(const struct xenia_xsm_status *st)
+{
+    if (st->module == XENIA_XSM_DUMMY)
+        return "Disabled (dummy module)";
+    return st->enforcing ? "Enforcing" : "Permissive";
+}
+
+static void print_status(const struct xenia_xsm_status *st)
+{
+    char ctx[XENIA_SECLABEL_MAX];
+    int have_sha = 0;
+    size_t i;
+
+    printf("module:           %s\n", module_name(st->module));
+    printf("mode:             %s\n", mode_word(st));
+    for (i = 0; i < sizeof(st->policy_sha256); i++)
+        have_sha |= st->policy_sha256[i] != 0;
+    printf("policy sha256:    ");
+    if (have_sha)
+        for (i = 0; i < sizeof(st->policy_sha256); i++)
+            printf("%02x", st->policy_sha256[i]);
+    else
+        printf("-");
+    printf("\n");
+    printf("policy loads:     %u\n", st->policy_loads);
+    printf("booleans:         %u\n", st->nbools);
+    printf("avc lookups:      %llu\n", (unsigned long long)st->avc_lookups);
+    if (st->avc_lookups)
+        printf("avc hits:         %llu (%.1f%%)\n", (unsigned long long)st->avc_hits,
+               100.0 * (double)st->avc_hits / (double)st->avc_lookups);
+    else
+        printf("avc hits:         %llu\n", (unsigned long long)st->avc_hits);
+    printf("avc misses:       %llu\n", (unsigned long long)st->avc_misses);
+    printf("avc reclaims:     %llu\n", (unsigned long long)st->avc_reclaims);
+    printf("avc flushes:      %llu\n", (unsigned long long)st->avc_flushes);
+    printf("denials:          %llu\n", (unsigned long long)st->denials);
+    printf("audit lines:      %llu\n", (unsigned long long)st->audit_seq);
+    printf("audit dropped:    %llu\n", (unsigned long long)st->audit_dropped);
+    printf("your context:     %s\n", st->context[0] ? safe(st->context, ctx, sizeof(ctx)) : "-");
+}
+
+static int cmd_getenforce(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xenia_xsm_status st;
+    int o, verbose = 0, rc;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "vh", lo)) != -1) {
+        switch (o) {
+        case 'v': verbose = 1; break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return usage_err(v, "takes no arguments");
+    if ((rc = xenia_ctl_getenforce(c, &st)) < 0)
+        return fail(v, c, rc);
+    if (verbose)
+        print_status(&st);
+    else
+        printf("%s\n", mode_word(&st));
+    return 0;
+}
+
+static int cmd_setenforce(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    int rc = plain_args(v, argc, argv, 1, "one of 1, 0, enforcing, permissive"), mode;
+
+    if (rc >= 0)
+        return rc;
+    if ((mode = xenia_ctl_parse_enforce(argv[optind])) < 0)
+        return usage_err(v, "\"%s\" is not 1, 0, enforcing or permissive", argv[optind]);
+    if ((rc = xenia_ctl_setenforce(c, (uint32_t)mode)) < 0)
+        return fail(v, c, rc);
+    return 0;
+}
+
+/* "NAME --> on" as getsebool(8); the default too when the value differs from it. */
+static void print_bool(const struct xenia_ctl_boolval *b)
+{
+    char name[XENIA_BOOLNAME_MAX];
+
+    printf("%s --> %s", safe(b->name, name, sizeof(name)), b->cur ? "on" : "off");
+    if (b->cur != b->dflt)
+        printf(" (default: %s)", b->dflt ? "on" : "off");
+    printf("\n");
+}
+
+static int cmd_getbool(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "all", no_argument, NULL, 'a' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct xenia_ctl_boolval b;
+    struct xenia_xsm_status st;
+    int o, all = 0, rc, i;
+    uint32_t k, n;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "ah", lo)) != -1) {
+        switch (o) {
+        case 'a': all = 1; break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (all && optind != argc)
+        return usage_err(v, "give either -a or NAMEs, not both");
+    if (!all && optind == argc)
+        return usage_err(v, "expected -a or a boolean NAME");
+    if (!all) {
+        for (i = optind; i < argc; i++) {
+            if (!xenia_ctl_boolname_ok(argv[i]))
+                return usage_err(v, "\"%s\" is not a boolean name", argv[i]);
+            if ((rc = xenia_ctl_findbool(c, argv[i], &b)) < 0)
+                return fail(v, c, rc);
+            print_bool(&b);
+        }
+        return 0;
+    }
+    /* -a: the status says how many there are (0 is not an error) */
+    if ((rc = xenia_ctl_getenforce(c, &st)) < 0)
+        return fail(v, c, rc);
+    if (st.module == XENIA_XSM_DUMMY) {
+        fprintf(stderr, "xenia: %s: no booleans: the dummy security module is active "
+                "(xenia-hv runs without FLASK)\n", v->name);
+        return 1;
+    }
+    n = st.nbools;
+    for (k = 0; k < n && k < XENIA_CTL_BOOL_LIMIT; k++) {
+        if ((rc = xenia_ctl_getbool(c, k, &b)) < 0)
+            return fail(v, c, rc);
+        n = b.nbools;       /* a policy load in between changes the count */
+        print_bool(&b);
+    }
+    if (k == 0)
+        fprintf(stderr, "xenia: %s: the loaded policy has no booleans\n", v->name);
+    return 0;
+}
+
+static int cmd_setbool(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    int rc = plain_args(v, argc, argv, 2, "NAME and a value (on, off, 1, 0, true, false)"), val;
+
+    if (rc >= 0)
+        return rc;
+    if (!xenia_ctl_boolname_ok(argv[optind]))
+        return usage_err(v, "\"%s\" is not a boolean name", argv[optind]);
+    if ((val = xenia_ctl_parse_onoff(argv[optind + 1])) < 0)
+        return usage_err(v, "\"%s\" is not on, off, 1, 0, true or false", argv[optind + 1]);
+    if ((rc = xenia_ctl_setbool(c, argv[optind], (uint32_t)val)) < 0)
+        return fail(v, c, rc);
+    return 0;
+}
+
+struct audit_out {
+    int with_seq;
+};
+
+/* Print one audit line; control bytes and non-ASCII become '?'. */
+static int audit_line(void *arg, uint64_t seq, const char *text, size_t len)
+{
+    const struct audit_out *ao = arg;
+    size_t i;
+
+    if (ao->with_seq)
+        printf("%llu ", (unsigned long long)seq);
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+
+        putchar(ch < 0x20 || ch >= 0x7f ? '?' : ch);
+    }
+    if (putchar('\n') == EOF)
+        return -EPIPE;
+    return 0;
+}
+
+/* Sleep ms milliseconds unless g_stop is set (a signal interrupts the sleep). */
+static void sleep_unless_stopped(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    while (!g_stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* Parse a decimal uint64 (digits only). Returns 0 or -1. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmd_audit(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
+{
+    static const struct option lo[] = {
+        { "follow", no_argument, NULL, 'f' },
+        { "after", required_argument, NULL, 'A' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct audit_out ao = { 0 };
+    struct sigaction sa, old_int, old_term;
+    uint64_t after = 0, last;
+    int o, follow = 0, rc = 0, more, ret = 0;
+
+    start_opts();
+    while ((o = next_opt(v, argc, argv, "fvh", lo)) != -1) {
+        switch (o) {
+        case 'f': follow = 1; break;
+        case 'v': ao.with_seq = 1; break;
+        case 'A':
+            if (parse_u64(optarg, &after) < 0)
+                return usage_err(v, "--after needs a sequence number, not \"%s\"", optarg);
+            break;
+        case 'h': return verb_help(v);
+        default:  return EXIT_USAGE;
+        }
+    }
+    if (optind != argc)
+        return usage_err(v, "takes no arguments");
+    if (follow) {
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+    for (;;) {
+        rc = xenia_ctl_audit(c, after, audit_line, &ao, &last, &more);
+        after = last;
+        if (rc == -EPIPE || fflush(stdout) != 0)
+            break;          /* our reader went away (e.g. | head) */
+        if (rc < 0) {
+            ret = fail(v, c, rc);
+            break;
+        }
+        if (g_stop)
+            break;
+        if (more)
+            continue;
+        if (!follow)
+            break;
+        sleep_unless_stopped(200);
+        if (g_stop)
+            break;
+    }
+    if (follow) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
 /* help and main                                                             */
 /* ------------------------------------------------------------------------ */
 
@@ -722,11 +1100,19 @@ static const struct verb verbs[] = {
       "                        default \"preserve\": the stopped domain stays in\n"
       "                        `xenia list` with its reason until `xenia destroy`\n"
       "  type = \"pv\"           only PV guests\n"
-      "Not supported yet: seclabel, disk, vif, ramdisk, maxmem (refused with a message).\n"
+      "  seclabel = \"system_u:system_r:domU_t\"\n"
+      "                        the domain's security context, user:role:type[:level]\n"
+      "                        (at most 255 of A-Z a-z 0-9 _ . : , -); default: the\n"
+      "                        policy's label for new domains. Also as an override:\n"
+      "                        xenia create vm.cfg seclabel=system_u:system_r:isolated_t\n"
+      "Not supported yet: init_seclabel, disk, vif, ramdisk, maxmem (refused with a\n"
+      "message).\n"
       "Prints \"Created domain NAME (domid N)\" (on stderr with -c).\n" },
-    { "list", cmd_list, "[-l] [DOMAIN...]",
+    { "list", cmd_list, "[-l] [-Z] [DOMAIN...]",
       "List domains: Name ID Mem(MiB) VCPUs State Time(s).",
       "  -l, --long       print every field of each domain (as `xenia info`)\n"
+      "  -Z, --context    add a column with each domain's security label (as xl list -Z;\n"
+      "                   -l always shows it as seclabel:)\n"
       "  DOMAIN...        only these domains (names or domids)\n"
       "State is building, running, blocked, paused, or for a stopped domain\n"
       "\"shutdown (REASON)\" / \"crashed (REASON)\" with REASON poweroff, reboot, crash,\n"
@@ -754,6 +1140,41 @@ static const struct verb verbs[] = {
       "  -R, --reboot     ask for a reboot instead of a power-off\n"
       "  --timeout SEC    with -w: give up after SEC seconds (exit status 1)\n"
       "The guest must cooperate; to stop it regardless, use `xenia destroy`.\n" },
+    { "loadpolicy", cmd_loadpolicy, "FILE",
+      "Load a compiled FLASK policy into xenia-hv (as xl loadpolicy).",
+      "  FILE             a policy binary made by xenia-policy (starts with \"XPOL\";\n"
+      "                   at most 16 MiB); it is opened read-only here and passed to\n"
+      "                   xenia-hv as a file descriptor\n"
+      "The new policy replaces the old one at once (the AVC is flushed); booleans take\n"
+      "their defaults. Needs the security:load_policy permission.\n"
+      "Prints \"policy loaded (N bytes)\".\n" },
+    { "getenforce", cmd_getenforce, "[-v]",
+      "Print the FLASK mode: Enforcing, Permissive or Disabled (dummy module).",
+      "  -v, --verbose    print the whole status: module, mode, policy sha256, policy\n"
+      "                   loads, booleans, AVC lookups / hits (hit rate) / misses /\n"
+      "                   reclaims / flushes, denials, audit lines / dropped, and your\n"
+      "                   own security context\n" },
+    { "setenforce", cmd_setenforce, "1|0|enforcing|permissive",
+      "Switch FLASK between enforcing and permissive (as setenforce(8)).",
+      "  1, enforcing     denials are enforced\n"
+      "  0, permissive    denials are only logged (see: xenia audit)\n"
+      "Needs the security:setenforce permission.\n" },
+    { "getbool", cmd_getbool, "-a | NAME...",
+      "Print policy booleans as getsebool(8) does: NAME --> on|off.",
+      "  -a, --all        every boolean of the loaded policy\n"
+      "  NAME...          these booleans only\n"
+      "\" (default: on)\" follows a boolean whose value differs from its default.\n" },
+    { "setbool", cmd_setbool, "NAME on|off|1|0|true|false",
+      "Set a policy boolean until the next policy load (as setsebool(8) without -P).",
+      "Needs the security:setbool permission.\n" },
+    { "audit", cmd_audit, "[-f] [-v] [--after SEQ]",
+      "Print xenia-hv's access-vector audit lines (avc: denied / granted ...).",
+      "  -f, --follow     keep printing new lines (polled every 200 ms) until\n"
+      "                   interrupted (Ctrl-C exits 0)\n"
+      "  -v, --verbose    prefix each line with its sequence number\n"
+      "  --after SEQ      only lines after sequence number SEQ (see -v)\n"
+      "Needs the security:read_audit permission. The lines are what audit2allow\n"
+      "reads: xenia audit | xenia-policy audit2allow -p POLICY.xpol -\n" },
     { "help", cmd_help, "[VERB]", "Show help for xenia or for one VERB.", "" },
 };
 
@@ -776,7 +1197,7 @@ static void main_usage(FILE *f)
     fprintf(f, "usage: xenia [--run-dir DIR] VERB [options] ARGS\n\n"
             "Verbs:\n");
     for (i = 0; i < verbs_count(); i++)
-        fprintf(f, "  %-9s %s\n  %-9s   %s\n", verbs[i].name, verbs[i].synopsis, "",
+        fprintf(f, "  %-10s %s\n  %-10s   %s\n", verbs[i].name, verbs[i].synopsis, "",
                 verbs[i].summary);
     fprintf(f, "\nDOMAIN is a domain name or a numeric domid.\n"
             "--run-dir DIR: where xenia-hv's control socket ctl.sock lives\n"

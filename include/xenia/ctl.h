@@ -20,11 +20,15 @@
 #include "start_info.h"
 
 #define XENIA_CTL_MAGIC   0x4c544358u  /* "XCTL" */
-#define XENIA_CTL_VERSION 1u
+#define XENIA_CTL_VERSION 2u   /* 2: seclabels, policy operations, audit */
 #define XENIA_CTL_SOCK    "ctl.sock"
 
 #define XENIA_NAME_MAX    64u   /* domain name buffer incl. NUL: [A-Za-z0-9_.-]{1,63} */
 #define XENIA_ERRMSG_MAX  192u
+#define XENIA_SECLABEL_MAX 256u  /* security context buffer incl. NUL: user:role:type:level */
+#define XENIA_BOOLNAME_MAX 128u
+#define XENIA_POLICY_MAX  (16u << 20)  /* largest policy binary LOADPOLICY accepts */
+#define XENIA_AUDIT_CHUNK 16384u
 #define XENIA_DOMID_INVALID 0xffffffffu
 
 enum {
@@ -37,7 +41,13 @@ enum {
     XENIA_CTL_DESTROY  = 7,
     XENIA_CTL_CONSOLE  = 8,
     XENIA_CTL_LOOKUP   = 9,   /* name -> domid */
-    XENIA_CTL_OP_MAX   = 10,
+    XENIA_CTL_LOADPOLICY = 10, /* replace the FLASK policy (1 fd: the binary) */
+    XENIA_CTL_GETENFORCE = 11, /* XSM status: module, mode, AVC, caller's context */
+    XENIA_CTL_SETENFORCE = 12,
+    XENIA_CTL_GETBOOL    = 13, /* boolean by index */
+    XENIA_CTL_SETBOOL    = 14,
+    XENIA_CTL_AUDIT      = 15, /* audit lines after a sequence number */
+    XENIA_CTL_OP_MAX     = 16,
 };
 
 struct xenia_ctl_hdr {
@@ -75,10 +85,11 @@ struct xenia_ctl_create {
     uint8_t  flags;                       /* IN: XENIA_CREATE_F_* */
     uint32_t pad[4];                      /* must be 0 */
     char     cmdline[XENIA_CMDLINE_MAX];  /* IN: NUL-terminated */
+    char     seclabel[XENIA_SECLABEL_MAX];/* IN: security context, "" = the policy's default */
 };
 #define XENIA_CREATE_F_PAUSED 0x01u        /* leave the new domain paused */
 #define XENIA_CREATE_F_MASK   0x01u
-XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_create) == 16 + 64 + 16 + 16 + 1024, "create size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_create) == 16 + 64 + 16 + 16 + 1024 + 256, "create size");
 
 /* Requests that name one domain: INFO, PAUSE, UNPAUSE, DESTROY, CONSOLE. */
 struct xenia_ctl_domid {
@@ -139,8 +150,9 @@ struct xenia_dominfo {
     char     name[XENIA_NAME_MAX];
     uint64_t launch_ns;                   /* create request -> first hypercall (0: none yet) */
     char     crash_info[248];             /* one line: why it crashed (vector, rip...) */
+    char     seclabel[XENIA_SECLABEL_MAX];/* security context ("dummy:uid=N" under dummy) */
 };
-XENIA_ABI_ASSERT(sizeof(struct xenia_dominfo) == 400, "dominfo size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_dominfo) == 656, "dominfo size");
 
 #define XENIA_LIST_MAX 32u
 struct xenia_ctl_list_reply {
@@ -149,12 +161,88 @@ struct xenia_ctl_list_reply {
     uint32_t more;                        /* OUT: 1 if entries with higher domids remain */
     struct xenia_dominfo dom[XENIA_LIST_MAX];
 };
-XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_list_reply) == 216 + 8 + 32 * 400, "xenia_ctl_list_reply size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_list_reply) == 216 + 8 + 32 * 656, "xenia_ctl_list_reply size");
 
 struct xenia_ctl_info_reply {
     struct xenia_ctl_reply r;
     struct xenia_dominfo info;
 };
-XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_info_reply) == 616, "xenia_ctl_info_reply size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_info_reply) == 872, "xenia_ctl_info_reply size");
+
+/* XSM / FLASK --------------------------------------------------------------------- */
+#define XENIA_XSM_DUMMY 0u
+#define XENIA_XSM_FLASK 1u
+
+/* LOADPOLICY: 1 fd, the policy binary (policy/policydb.h), read by hv from offset 0. */
+struct xenia_ctl_loadpolicy {
+    struct xenia_ctl_hdr hdr;
+    uint32_t size;                        /* IN: bytes, 1..XENIA_POLICY_MAX */
+    uint32_t pad;                         /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_loadpolicy) == 24, "loadpolicy size");
+
+/* SETENFORCE. (GETENFORCE is the header alone; its reply is xenia_ctl_getenforce_reply.) */
+struct xenia_ctl_setenforce {
+    struct xenia_ctl_hdr hdr;
+    uint32_t enforcing;                   /* IN: 0 permissive, 1 enforcing */
+    uint32_t pad;                         /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_setenforce) == 24, "setenforce size");
+
+struct xenia_xsm_status {
+    uint32_t module;                      /* XENIA_XSM_* */
+    uint32_t enforcing;
+    uint32_t policy_loads;
+    uint32_t nbools;
+    uint64_t avc_lookups, avc_hits, avc_misses, avc_reclaims, avc_flushes;
+    uint64_t denials;                     /* hook decisions that denied (incl. permissive) */
+    uint64_t audit_seq;                   /* last audit line's sequence number */
+    uint64_t audit_dropped;               /* lines suppressed by rate limiting */
+    uint8_t  policy_sha256[32];           /* of the loaded policy binary */
+    char     context[XENIA_SECLABEL_MAX]; /* the caller's own context */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_xsm_status) == 16 + 64 + 32 + 256, "xsm status size");
+
+struct xenia_ctl_getenforce_reply {
+    struct xenia_ctl_reply r;
+    struct xenia_xsm_status st;
+};
+
+/* GETBOOL: the boolean at index (0..nbools-1). */
+struct xenia_ctl_getbool {
+    struct xenia_ctl_hdr hdr;
+    uint32_t index;                       /* IN */
+    uint32_t pad;                         /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_getbool) == 24, "getbool size");
+
+struct xenia_ctl_bool_reply {
+    struct xenia_ctl_reply r;
+    char     name[XENIA_BOOLNAME_MAX];
+    uint32_t cur, dflt, nbools, pad;
+};
+
+struct xenia_ctl_setbool {
+    struct xenia_ctl_hdr hdr;
+    char     name[XENIA_BOOLNAME_MAX];    /* IN: NUL-terminated */
+    uint32_t value;                       /* IN: 0 or 1 */
+    uint32_t pad;                         /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_setbool) == 16 + 128 + 8, "setbool size");
+
+/* AUDIT: lines with sequence numbers > after, as "SEQ LINE\n" text. */
+struct xenia_ctl_audit {
+    struct xenia_ctl_hdr hdr;
+    uint64_t after;                       /* IN */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_audit) == 24, "audit size");
+
+struct xenia_ctl_audit_reply {
+    struct xenia_ctl_reply r;
+    uint64_t last;                        /* OUT: sequence of the last line sent */
+    uint32_t len;                         /* OUT: bytes of text */
+    uint32_t more;                        /* OUT: 1 if later lines did not fit */
+    char     text[XENIA_AUDIT_CHUNK];
+};
 
 #endif /* XENIA_CTL_H */

@@ -73,21 +73,44 @@ say "machine: $MACHINE"
 # switches between phases (about 25 us and 34 us, each lasting from ~100 ms to
 # seconds, whatever the process), so both must sample the same phases; each
 # figure is the median of its round medians.
+# Two hvs side by side: the dummy XSM module, and flask enforcing the default policy
+# (the hypercall, xen_version, passes the xen:version hook and the AVC in both).
+POL="$B/policy/xenia.xpol"
+[ -f "$POL" ] || die "no compiled default policy $POL: run 'make all' first"
+HV_ARGS="--policy $POL" hv_start "$B" || die "xenia-hv (flask) did not start"
+R2=$RUN; P2=$HV_PID; X2=$XENIA
 hv_start "$B" || die "xenia-hv did not start"
-trap 'hv_stop' EXIT
-say "$ROUNDS rounds of: bare exit x $HCALLS (plain KVM), null hypercall x $HCALLS (xenia-hv)"
-for r in $(seq 1 "$ROUNDS"); do
-    "$OUT/bare_exit" "$HCALLS" | sed "s/^BENCH /BENCH round=$r /" >>"$RAW"
-    dom="bench-hcall-$r"
+R1=$RUN; P1=$HV_PID; X1=$XENIA
+stop_both() { RUN=$R2; HV_PID=$P2; hv_stop; rm -rf "$R2"; RUN=$R1; HV_PID=$P1; hv_stop; }
+trap 'stop_both' EXIT
+# hcall_round TAG ROUND: one bench guest on the hv in RUN/XENIA; raw line "BENCH round=R TAG ..."
+hcall_round() {
+    local tag=$1 r=$2 dom="bench-hcall-$1-$2" stop hl
     write_cfg "$RUN/$dom.cfg" "$dom" "$OUT/hcall_guest.elf" "cmdline = \"n=$HCALLS\"" \
         'on_poweroff = "preserve"' 'on_crash = "preserve"'
-    $XENIA create "$RUN/$dom.cfg" >/dev/null || die "cannot create the bench guest"
-    stop=$(wait_stopped "$dom" 120) || die "the bench guest did not finish in 120 s"
+    $XENIA create "$RUN/$dom.cfg" >/dev/null || die "cannot create the bench guest ($tag)"
+    stop=$(wait_stopped "$dom" 120) || die "the bench guest did not finish in 120 s ($tag)"
     hl=$(grep '^BENCH hcall' "$RUN/console/$dom.log" | head -1)
     [ -n "$hl" ] || { sed 's/^/    | /' "$RUN/console/$dom.log" >&2; die "the bench guest printed no result ($stop)"; }
-    echo "${hl/BENCH /BENCH round=$r }" >>"$RAW"
+    echo "${hl/BENCH hcall /BENCH round=$r $tag }" >>"$RAW"
     $XENIA destroy "$dom" >/dev/null 2>&1
+}
+say "$ROUNDS rounds of: bare exit x $HCALLS (plain KVM), null hypercall x $HCALLS (xenia-hv, dummy), the same (flask enforcing)"
+for r in $(seq 1 "$ROUNDS"); do
+    "$OUT/bare_exit" "$HCALLS" | sed "s/^BENCH /BENCH round=$r /" >>"$RAW"
+    RUN=$R1; XENIA=$X1; hcall_round hcall "$r"
+    RUN=$R2; XENIA=$X2; hcall_round flaskhcall "$r"
 done
+RUN=$R2; HV_PID=$P2; AVC_ST=$($X2 getenforce -v 2>/dev/null | grep -i 'avc' | tr '\n' ' '); hv_stop; rm -rf "$R2"
+RUN=$R1; HV_PID=$P1; XENIA=$X1
+trap 'hv_stop' EXIT
+
+# ---- 1b. the security server alone, and the policy compiler -----------------
+say "AVC and security server: avc_bench; policy compile: 10 x xenia-policy compile (default policy)"
+make -s --no-print-directory B="$B" "$B/bench/avc_bench" >/dev/null 2>&1 || die "cannot build avc_bench"
+"$B/bench/avc_bench" | sed 's/^/BENCH avc /' >>"$RAW"
+"$OUT/benchctl" timeit 10 "$B/bin/xenia-policy" compile policy/default/xenia.te -o "$OUT/default.xpol" |
+    sed 's/^BENCH timeit/BENCH polcompile/' >>"$RAW"
 
 # ---- 2. launch, 3. CLI launch, 4./5. memory and rates ------------------------
 say "launch: $LAUNCHES x create (hello, cmdline \"wait\") -> first hypercall -> destroy"
@@ -175,16 +198,22 @@ qloop() {
     [ -n "$a" ] && [ -n "$b" ] && calc "($b - $a) / ($QL2 - $QL1)" "%.1f us" || echo -
 }
 
-H_MED=$(per_round '^BENCH round=[0-9]+ hcall' med_ns | median)
-H_MIN=$(per_round '^BENCH round=[0-9]+ hcall' min_ns | lowest)
+H_MED=$(per_round '^BENCH round=[0-9]+ hcall ' med_ns | median)
+H_MIN=$(per_round '^BENCH round=[0-9]+ hcall ' min_ns | lowest)
+F_MED=$(per_round '^BENCH round=[0-9]+ flaskhcall ' med_ns | median)
+F_BEST=$(per_round '^BENCH round=[0-9]+ flaskhcall ' med_ns | lowest)
+AVC_HIT=$(grep -E '^BENCH avc avc hit:' "$RAW" | awk '{print $5}')
+AVC_MISS=$(grep -E '^BENCH avc avc miss:' "$RAW" | awk '{print $5}')
+SS_ONLY=$(grep -E '^BENCH avc flask_ss_compute:' "$RAW" | awk '{print $4}')
+PC=$(line '^BENCH polcompile')
 BG_MED=$(per_round 'bare mode=cpl3-guest' med_ns | median)
 BG_MIN=$(per_round 'bare mode=cpl3-guest' min_ns | lowest)
 BH_MED=$(per_round 'bare mode=cpl3-host' med_ns | lowest)
 BS_MED=$(per_round 'bare mode=cpl3-sync' med_ns | lowest)
 B0_MED=$(per_round 'bare mode=cpl0-host' med_ns | lowest)
-H_RANGE=$(per_round '^BENCH round=[0-9]+ hcall' med_ns | range)
+H_RANGE=$(per_round '^BENCH round=[0-9]+ hcall ' med_ns | range)
 BG_RANGE=$(per_round 'bare mode=cpl3-guest' med_ns | range)
-H_BEST=$(per_round '^BENCH round=[0-9]+ hcall' med_ns | lowest)
+H_BEST=$(per_round '^BENCH round=[0-9]+ hcall ' med_ns | lowest)
 BG_BEST=$(per_round 'bare mode=cpl3-guest' med_ns | lowest)
 RATIO=$(calc "$H_BEST/$BG_BEST" "%.2f")
 RATIO_ALL=$(calc "$H_MED/$BG_MED" "%.2f")
@@ -223,6 +252,12 @@ row "bare port-I/O exit from CPL3, plain KVM" "$(ns2us "$BG_BEST")" "-" "the flo
     "RIG-BOUND: the limit on this machine; guest rdtsc around out; rounds interleaved with the above (all: $(ns2us "$BG_MED"))"
 row "null hypercall / bare exit" "${RATIO}x" "$(peer "$(calc "$(qloop cpl3 | cut -d' ' -f1)*1000/$BG_BEST" "%.2fx")")" "<= 1.15x" \
     "best round medians; minima $(ns2us "$H_MIN") / $(ns2us "$BG_MIN") = ${RATIO_MIN}x; medians of all rounds ${RATIO_ALL}x (round medians: hcall $H_RANGE, bare $BG_RANGE us: phases)"
+row "null hypercall, flask enforcing / dummy" "$(calc "$F_BEST/$H_BEST" "%.3fx")" "-" "<= 1.05x" \
+    "best round medians $(ns2us "$F_BEST") / $(ns2us "$H_BEST"); all rounds $(ns2us "$F_MED") / $(ns2us "$H_MED") = $(calc "$F_MED/$H_MED" "%.3fx"); flask hv: $AVC_ST"
+row "AVC lookup: hit / miss (ns, median)" "${AVC_HIT:-?} / ${AVC_MISS:-?} ns" "-" "-" \
+    "avc_bench (tests/bench/avc_bench.c), one core, test policy; miss includes the security server (${SS_ONLY:-?} ns alone) and reclaim"
+row "compile the default policy (xenia-policy)" "$(calc "$(kv "$PC" med_us)/1000" "%.1f ms")" "-" "-" \
+    "median of 10, process start to exit; policy/default/xenia.te"
 row "bare exit CPL3 host-timed: plain / sync regs" "$(ns2us "$BH_MED") / $(ns2us "$BS_MED")" "-" "-" \
     "RIG-BOUND: KVM_RUN return to return, best round medians; sync regs = hv's register path"
 row "port-I/O exit from CPL0 (reference only)" "$(ns2us "$B0_MED")" "$(peer "$(qloop cpl0)")" "-" \

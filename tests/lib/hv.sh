@@ -5,7 +5,7 @@
 hv_start() {
     local b=$1
     RUN=$(mktemp -d /tmp/xenia-test.XXXXXX)
-    "$b/bin/xenia-hv" --run-dir "$RUN" --log-level "${HV_LOG_LEVEL:-2}" >"$RUN/hv.stderr" 2>&1 &
+    "$b/bin/xenia-hv" --run-dir "$RUN" --log-level "${HV_LOG_LEVEL:-2}" ${HV_ARGS:-} >"$RUN/hv.stderr" 2>&1 &
     HV_PID=$!
     XENIA="$b/bin/xenia --run-dir $RUN"
     for _ in $(seq 1 100); do

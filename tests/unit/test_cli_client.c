@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -47,6 +49,22 @@ static char console_got[64];
 static size_t console_got_len;
 static int quiet_console_peer = -1;
 
+/* XSM state of the fake */
+#define NBOOLS        3
+#define AUDIT_LINES   100   /* lines 1..100 */
+#define AUDIT_PER     7     /* lines per AUDIT reply: forces `more` */
+#define AUDIT_STUCK   5000  /* after == this: a reply that does not advance */
+static int last_policy_nfds;
+static int last_policy_rdonly;
+static uint32_t last_policy_size;
+static char last_policy_head[8];
+static uint32_t fake_enforcing;
+static const char *const bool_names[NBOOLS] = { "allow_net", "debug_console", "strict_mcs" };
+static uint32_t bool_cur[NBOOLS] = { 1, 0, 1 };
+static const uint32_t bool_dflt[NBOOLS] = { 1, 1, 1 };
+static int audit_requests;
+static char fake_label[XENIA_SECLABEL_MAX] = "system_u:system_r:domU_t:s0:c1";
+
 static void fill_info(struct xenia_dominfo *d, uint32_t domid)
 {
     memset(d, 0, sizeof(*d));
@@ -55,6 +73,8 @@ static void fill_info(struct xenia_dominfo *d, uint32_t domid)
     d->vcpus = 1;
     d->memory_mib = 16;
     snprintf(d->name, sizeof(d->name), "vm%u", domid);
+    if (domid == 3)
+        snprintf(d->seclabel, sizeof(d->seclabel), "%s", fake_label);
 }
 
 /* Console server side: greet, read until "ping\n" or EOF, answer, close. */
@@ -112,6 +132,11 @@ static void serve_one(int c)
         struct xenia_ctl_lookup l;
         struct xenia_ctl_list li;
         struct xenia_ctl_shutdown s;
+        struct xenia_ctl_loadpolicy lp;
+        struct xenia_ctl_setenforce se;
+        struct xenia_ctl_getbool gb;
+        struct xenia_ctl_setbool sb;
+        struct xenia_ctl_audit au;
         struct xenia_ctl_hdr h;
         char b[2048];
     } q;
@@ -119,6 +144,9 @@ static void serve_one(int c)
         struct xenia_ctl_reply r;
         struct xenia_ctl_info_reply i;
         struct xenia_ctl_list_reply l;
+        struct xenia_ctl_getenforce_reply g;
+        struct xenia_ctl_bool_reply bo;
+        struct xenia_ctl_audit_reply au;
     } a;
     union {
         struct cmsghdr al;
@@ -128,7 +156,7 @@ static void serve_one(int c)
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
                          .msg_controllen = sizeof(cb.b) };
     struct cmsghdr *cm;
-    int in_fd = -1, out_fd = -1, sp[2];
+    int in_fd = -1, out_fd = -1, sp[2], nfds = 0;
     size_t alen = sizeof(a.r);
     ssize_t n;
     uint32_t i;
@@ -137,8 +165,16 @@ static void serve_one(int c)
     if (n < (ssize_t)sizeof(q.h))
         return;
     for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-        if (cm->cmsg_type == SCM_RIGHTS)
-            memcpy(&in_fd, CMSG_DATA(cm), sizeof(int));
+        if (cm->cmsg_type == SCM_RIGHTS) {
+            int k, nk = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+            for (k = 0; k < nk; k++) {
+                if (in_fd >= 0)
+                    close(in_fd);
+                memcpy(&in_fd, CMSG_DATA(cm) + (size_t)k * sizeof(int), sizeof(int));
+                nfds++;
+            }
+        }
     memset(&a, 0, sizeof(a));
     a.r.hdr = q.h;
     a.r.domid = XENIA_DOMID_INVALID;
@@ -212,6 +248,94 @@ static void serve_one(int c)
             pthread_detach(t);
         }
         break;
+    case XENIA_CTL_LOADPOLICY:
+        last_policy_nfds = nfds;
+        last_policy_size = q.lp.size;
+        last_policy_rdonly = in_fd >= 0 && (fcntl(in_fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
+        memset(last_policy_head, 0, sizeof(last_policy_head));
+        if (in_fd >= 0)
+            (void)!pread(in_fd, last_policy_head, 4, 0);
+        if (n != sizeof(q.lp) || nfds != 1 || q.lp.pad) {
+            a.r.status = -XENIA_EINVAL;
+            snprintf(a.r.errmsg, sizeof(a.r.errmsg), "bad loadpolicy");
+        } else if (memcmp(last_policy_head, "XPOL", 4) != 0) {
+            a.r.status = -XENIA_EINVAL;
+            snprintf(a.r.errmsg, sizeof(a.r.errmsg), "policy: bad magic\tat offset 0");
+        }
+        break;
+    case XENIA_CTL_GETENFORCE:
+        if (n != sizeof(q.h))
+            break;      /* the short reply: a malformed one for GETENFORCE */
+        alen = sizeof(a.g);
+        a.g.st.module = XENIA_XSM_FLASK;
+        a.g.st.enforcing = fake_enforcing;
+        a.g.st.policy_loads = 2;
+        a.g.st.nbools = NBOOLS;
+        a.g.st.avc_lookups = 200;
+        a.g.st.avc_hits = 150;
+        a.g.st.avc_misses = 50;
+        a.g.st.denials = 4;
+        a.g.st.audit_seq = AUDIT_LINES;
+        for (i = 0; i < 32; i++)
+            a.g.st.policy_sha256[i] = (uint8_t)(0xa0 + i);
+        snprintf(a.g.st.context, sizeof(a.g.st.context), "system_u:system_r:dom0_t");
+        break;
+    case XENIA_CTL_SETENFORCE:
+        if (n != sizeof(q.se) || q.se.enforcing > 1 || q.se.pad) {
+            a.r.status = -XENIA_EINVAL;
+        } else if (q.se.enforcing == 0 && fake_enforcing == 1) {
+            a.r.status = -XENIA_EACCES;
+            snprintf(a.r.errmsg, sizeof(a.r.errmsg),
+                     "avc: denied { setenforce } for scontext=user_u:user_r:user_t");
+        } else {
+            fake_enforcing = q.se.enforcing;
+        }
+        break;
+    case XENIA_CTL_GETBOOL:
+        if (n != sizeof(q.gb) || q.gb.index >= NBOOLS) {
+            a.r.status = -XENIA_ENOENT;
+            snprintf(a.r.errmsg, sizeof(a.r.errmsg), "no boolean %u", q.gb.index);
+            break;
+        }
+        alen = sizeof(a.bo);
+        snprintf(a.bo.name, sizeof(a.bo.name), "%s", bool_names[q.gb.index]);
+        a.bo.cur = bool_cur[q.gb.index];
+        a.bo.dflt = bool_dflt[q.gb.index];
+        a.bo.nbools = NBOOLS;
+        break;
+    case XENIA_CTL_SETBOOL:
+        a.r.status = -XENIA_ENOENT;
+        snprintf(a.r.errmsg, sizeof(a.r.errmsg), "no boolean named %.100s", q.sb.name);
+        for (i = 0; i < NBOOLS; i++)
+            if (n == sizeof(q.sb) && q.sb.value <= 1 && strcmp(q.sb.name, bool_names[i]) == 0) {
+                bool_cur[i] = q.sb.value;
+                a.r.status = 0;
+                a.r.errmsg[0] = '\0';
+            }
+        break;
+    case XENIA_CTL_AUDIT: {
+        uint64_t sq;
+        size_t used = 0;
+
+        audit_requests++;
+        alen = sizeof(a.au);
+        if (q.au.after == AUDIT_STUCK) {     /* claims more, but repeats an old line */
+            a.au.len = (uint32_t)snprintf(a.au.text, sizeof(a.au.text), "3 old\n");
+            a.au.last = 3;
+            a.au.more = 1;
+            break;
+        }
+        for (sq = q.au.after + 1; sq <= AUDIT_LINES && sq <= q.au.after + AUDIT_PER; sq++) {
+            used += (size_t)snprintf(a.au.text + used, sizeof(a.au.text) - used,
+                                     "%llu avc: denied { pause } for n=%llu%s\n",
+                                     (unsigned long long)sq, (unsigned long long)sq,
+                                     sq == 2 ? " \x1b[31m" : "");
+            a.au.last = sq;
+        }
+        a.au.len = (uint32_t)used;
+        a.au.more = sq <= AUDIT_LINES;
+        break;
+    }
     default:
         break;
     }
@@ -514,7 +638,290 @@ static void test_console_timeout_and_readonly(void **state)
     close(out[1]);
 }
 
-int main(void)
+/* ---- XSM operations ----------------------------------------------------- */
+
+static void test_loadpolicy_sends_fd(void **state)
+{
+    char path[] = "/tmp/xenia-test-pol-XXXXXX";
+    int fd;
+
+    (void)state;
+    init_client();
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "XPOL-and-more", 13), 13);
+    close(fd);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(xenia_ctl_loadpolicy(&cl, fd, 13), 0);
+    assert_int_equal(last_policy_nfds, 1);
+    assert_int_equal(last_policy_rdonly, 1);
+    assert_int_equal(last_policy_size, 13);
+    assert_memory_equal(last_policy_head, "XPOL", 4);
+    /* refused locally: nothing sent */
+    last_policy_nfds = -1;
+    assert_int_equal(xenia_ctl_loadpolicy(&cl, fd, 0), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_loadpolicy(&cl, fd, XENIA_POLICY_MAX + 1ull), -XENIA_E2BIG);
+    assert_non_null(strstr(cl.err, "at most"));
+    assert_int_equal(xenia_ctl_loadpolicy(&cl, -1, 13), -XENIA_EINVAL);
+    assert_int_equal(last_policy_nfds, -1);
+    close(fd);
+    /* hv's refusal comes back with its message (control bytes masked) */
+    fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    assert_int_equal(xenia_ctl_loadpolicy(&cl, fd, 13), -XENIA_EINVAL);
+    assert_int_equal(cl.hv_error, 1);
+    assert_string_equal(cl.err, "policy: bad magic?at offset 0");
+    close(fd);
+    unlink(path);
+}
+
+static void test_enforce_and_bools(void **state)
+{
+    struct xenia_xsm_status st;
+    struct xenia_ctl_boolval b;
+
+    (void)state;
+    init_client();
+    fake_enforcing = 0;
+    assert_int_equal(xenia_ctl_getenforce(&cl, &st), 0);
+    assert_int_equal(st.module, XENIA_XSM_FLASK);
+    assert_int_equal(st.enforcing, 0);
+    assert_int_equal(st.nbools, NBOOLS);
+    assert_string_equal(st.context, "system_u:system_r:dom0_t");
+    assert_int_equal(xenia_ctl_setenforce(&cl, 1), 0);
+    assert_int_equal(fake_enforcing, 1);
+    assert_int_equal(xenia_ctl_setenforce(&cl, 0), -XENIA_EACCES);
+    assert_int_equal(cl.hv_error, 1);
+    assert_non_null(strstr(cl.err, "avc: denied { setenforce }"));
+    assert_int_equal(xenia_ctl_setenforce(&cl, 2), -XENIA_EINVAL);
+
+    assert_int_equal(xenia_ctl_getbool(&cl, 1, &b), 0);
+    assert_string_equal(b.name, "debug_console");
+    assert_int_equal(b.nbools, NBOOLS);
+    assert_int_equal(xenia_ctl_getbool(&cl, NBOOLS, &b), -XENIA_ENOENT);
+    assert_int_equal(xenia_ctl_findbool(&cl, "strict_mcs", &b), 0);
+    assert_int_equal(b.cur, 1);
+    assert_int_equal(xenia_ctl_findbool(&cl, "nosuch", &b), -XENIA_ENOENT);
+    assert_int_equal(cl.hv_error, 1);
+    assert_string_equal(cl.err, "no boolean named nosuch");
+    assert_int_equal(xenia_ctl_setbool(&cl, "strict_mcs", 0), 0);
+    assert_int_equal(bool_cur[2], 0);
+    assert_int_equal(xenia_ctl_findbool(&cl, "strict_mcs", &b), 0);
+    assert_int_equal(b.cur, 0);
+    assert_int_equal(b.dflt, 1);
+    assert_int_equal(xenia_ctl_setbool(&cl, "nosuch", 1), -XENIA_ENOENT);
+    assert_string_equal(cl.err, "no boolean named nosuch");
+    assert_int_equal(xenia_ctl_setbool(&cl, "bad name", 1), -XENIA_EINVAL);
+    assert_int_equal(cl.hv_error, 0);
+    bool_cur[2] = 1;
+}
+
+struct audit_seen {
+    uint64_t seqs[AUDIT_LINES + 8];
+    size_t n;
+    size_t stop_at;
+};
+
+static int collect(void *arg, uint64_t seq, const char *text, size_t len)
+{
+    struct audit_seen *a = arg;
+
+    assert_true(len > 0);
+    assert_null(memchr(text, '\n', len));
+    if (a->n < sizeof(a->seqs) / sizeof(a->seqs[0]))
+        a->seqs[a->n++] = seq;
+    return a->stop_at && a->n == a->stop_at ? 42 : 0;
+}
+
+static void test_audit_follows_more(void **state)
+{
+    struct audit_seen seen;
+    uint64_t last = 0;
+    int more = -1;
+    size_t i;
+
+    (void)state;
+    init_client();
+    memset(&seen, 0, sizeof(seen));
+    audit_requests = 0;
+    assert_int_equal(xenia_ctl_audit(&cl, 0, collect, &seen, &last, &more), 0);
+    assert_int_equal(seen.n, AUDIT_LINES);
+    for (i = 0; i < seen.n; i++)
+        assert_int_equal(seen.seqs[i], i + 1);
+    assert_int_equal(last, AUDIT_LINES);
+    assert_int_equal(more, 0);
+    assert_int_equal(audit_requests, (AUDIT_LINES + AUDIT_PER - 1) / AUDIT_PER);
+
+    /* from the middle; nothing new at the end */
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(xenia_ctl_audit(&cl, 95, collect, &seen, &last, &more), 0);
+    assert_int_equal(seen.n, 5);
+    assert_int_equal(seen.seqs[0], 96);
+    memset(&seen, 0, sizeof(seen));
+    assert_int_equal(xenia_ctl_audit(&cl, AUDIT_LINES, collect, &seen, &last, &more), 0);
+    assert_int_equal(seen.n, 0);
+    assert_int_equal(last, AUDIT_LINES);
+
+    /* the callback may stop the walk */
+    memset(&seen, 0, sizeof(seen));
+    seen.stop_at = 10;
+    assert_int_equal(xenia_ctl_audit(&cl, 0, collect, &seen, &last, &more), 42);
+    assert_int_equal(last, 9);      /* the line that stopped it was not consumed */
+
+    /* a reply that does not advance is refused, not looped on */
+    memset(&seen, 0, sizeof(seen));
+    audit_requests = 0;
+    assert_int_equal(xenia_ctl_audit(&cl, AUDIT_STUCK, collect, &seen, &last, &more),
+                     -XENIA_EPROTO);
+    assert_int_equal(audit_requests, 1);
+    assert_int_equal(seen.n, 0);
+    assert_non_null(strstr(cl.err, "not after"));
+}
+
+static void test_list_and_info_seclabel(void **state)
+{
+    struct xenia_dominfo d;
+
+    (void)state;
+    init_client();
+    assert_int_equal(xenia_ctl_info(&cl, 3, &d), 0);
+    assert_string_equal(d.seclabel, fake_label);
+}
+
+/* ---- the xenia binary against the fake ----------------------------------- */
+
+static char xenia_bin[512];
+
+/* Run `xenia --run-dir RUN ARGS 2>&1`; out gets the output. Returns the exit status. */
+static int run_xenia(const char *args, char *out, size_t n)
+{
+    char cmd[1024];
+    size_t got = 0;
+    FILE *p;
+    int st;
+
+    snprintf(cmd, sizeof(cmd), "%s --run-dir %s %s 2>&1", xenia_bin, run_dir, args);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_verbs(void **state)
+{
+    static char out[65536];
+    char path[] = "/tmp/xenia-test-pol-XXXXXX", args[128];
+    int fd;
+
+    (void)state;
+    if (access(xenia_bin, X_OK) != 0) {
+        printf("skipped: %s not built\n", xenia_bin);
+        skip();
+    }
+    fake_enforcing = 1;
+    assert_int_equal(run_xenia("getenforce", out, sizeof(out)), 0);
+    assert_string_equal(out, "Enforcing\n");
+    assert_int_equal(run_xenia("getenforce -v", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "module:           flask\n"));
+    assert_non_null(strstr(out, "policy sha256:    a0a1a2a3"));
+    assert_non_null(strstr(out, "bebf\n"));
+    assert_non_null(strstr(out, "avc hits:         150 (75.0%)\n"));
+    assert_non_null(strstr(out, "your context:     system_u:system_r:dom0_t\n"));
+
+    /* hv's error message reaches the user, exit 1 */
+    assert_int_equal(run_xenia("setenforce permissive", out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "xenia: setenforce: Access denied by policy: "
+                                "avc: denied { setenforce }"));
+    assert_int_equal(run_xenia("setenforce maybe", out, sizeof(out)), 2);
+
+    bool_cur[1] = 0;
+    assert_int_equal(run_xenia("getbool -a", out, sizeof(out)), 0);
+    assert_string_equal(out, "allow_net --> on\ndebug_console --> off (default: on)\n"
+                             "strict_mcs --> on\n");
+    assert_int_equal(run_xenia("setbool debug_console true", out, sizeof(out)), 0);
+    assert_int_equal(run_xenia("getbool debug_console", out, sizeof(out)), 0);
+    assert_string_equal(out, "debug_console --> on\n");
+    assert_int_equal(run_xenia("getbool nosuch", out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "no boolean named nosuch"));
+    assert_int_equal(run_xenia("setbool debug_console maybe", out, sizeof(out)), 2);
+
+    assert_int_equal(run_xenia("audit --after 97", out, sizeof(out)), 0);
+    assert_string_equal(out, "avc: denied { pause } for n=98\navc: denied { pause } for n=99\n"
+                             "avc: denied { pause } for n=100\n");
+    assert_int_equal(run_xenia("audit -v --after 1", out, sizeof(out)), 0);
+    assert_true(strncmp(out, "2 avc: denied { pause } for n=2 ?[31m\n3 avc", 43) == 0);
+    assert_int_equal(run_xenia("audit", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "n=1\n"));
+    assert_non_null(strstr(out, "n=100\n"));
+
+    assert_int_equal(run_xenia("list -Z vm3 4", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "Security Label"));
+    assert_non_null(strstr(out, fake_label));
+    assert_int_equal(run_xenia("info vm3", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "seclabel:         system_u:system_r:domU_t:s0:c1\n"));
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "XPOL1234", 8), 8);
+    close(fd);
+    snprintf(args, sizeof(args), "loadpolicy %s", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 0);
+    assert_string_equal(out, "policy loaded (8 bytes)\n");
+    assert_int_equal(last_policy_size, 8);
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, "\x8c\xff\x7c\xf9", 4), 4);
+    close(fd);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "checkpolicy"));
+    unlink(path);
+}
+
+/* audit -f keeps polling until SIGINT, then exits 0 with every line printed once. */
+static void test_cli_audit_follow(void **state)
+{
+    static char out[65536];
+    char rd[64];
+    int pfd[2], st, polls;
+    size_t got = 0;
+    ssize_t r;
+    pid_t pid;
+
+    (void)state;
+    if (access(xenia_bin, X_OK) != 0)
+        skip();
+    assert_int_equal(pipe(pfd), 0);
+    audit_requests = 0;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        snprintf(rd, sizeof(rd), "%s", run_dir);
+        dup2(pfd[1], STDOUT_FILENO);
+        close(pfd[0]);
+        close(pfd[1]);
+        execl(xenia_bin, "xenia", "--run-dir", rd, "audit", "-f", "--after", "90", (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    usleep(700 * 1000);             /* 1-2 requests for the backlog, then ~3 polls */
+    polls = audit_requests;
+    kill(pid, SIGINT);
+    while (got < sizeof(out) - 1 && (r = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
+        got += (size_t)r;
+    out[got] = '\0';
+    close(pfd[0]);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    assert_true(polls >= 3);
+    assert_true(polls <= 8);        /* polled about every 200 ms, not spinning */
+    assert_true(strncmp(out, "avc: denied { pause } for n=91\n", 31) == 0);
+    assert_non_null(strstr(out, "n=100\n"));
+    assert_null(strstr(strstr(out, "n=100\n") + 1, "n=100\n"));  /* once */
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_daemon),
@@ -527,7 +934,19 @@ int main(void)
         cmocka_unit_test(test_console_pipe),
         cmocka_unit_test(test_console_escape),
         cmocka_unit_test(test_console_timeout_and_readonly),
+        cmocka_unit_test(test_loadpolicy_sends_fd),
+        cmocka_unit_test(test_enforce_and_bools),
+        cmocka_unit_test(test_audit_follows_more),
+        cmocka_unit_test(test_list_and_info_seclabel),
+        cmocka_unit_test(test_cli_verbs),
+        cmocka_unit_test(test_cli_audit_follow),
     };
+    char self[512];
+
+    /* the CLI is <B>/bin/xenia next to this <B>/tests/test_cli_client */
+    (void)argc;
+    snprintf(self, sizeof(self), "%s", argv[0]);
+    snprintf(xenia_bin, sizeof(xenia_bin), "%s/../bin/xenia", dirname(self));
 
     signal(SIGPIPE, SIG_IGN);   /* a peer that went away must give EPIPE, not kill us */
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -239,14 +239,73 @@ static void test_unknown_key_suggestion(void **state)
 static void test_unsupported_keys(void **state)
 {
     (void)state;
-    expect_err(parse(BASE "seclabel = \"system_u:system_r:domU_t\"\n"), "vm.cfg:3",
-               "seclabel is not supported yet", NULL);
+    expect_err(parse(BASE "init_seclabel = \"system_u:system_r:domU_t\"\n"), "vm.cfg:3",
+               "init_seclabel is not supported yet", NULL);
     expect_err(parse(BASE "disk = [ 'phy:/dev/vg/g,xvda,w', ]\n"), "vm.cfg:3",
                "disk is not supported yet", NULL);
     expect_err(parse(BASE "vif = [ \"bridge=br0\" ]\n"), "vif is not supported", NULL);
     expect_err(parse(BASE "extra = \"x\"\n"), "cmdline", NULL);
     expect_err(parse(BASE "type = \"hvm\"\n"), "vm.cfg:3", "only PV", NULL);
     expect_err(parse(BASE "type = \"foo\"\n"), "not a valid guest type", NULL);
+}
+
+/* ---- seclabel ----------------------------------------------------------- */
+
+static void test_seclabel_ok(void **state)
+{
+    char text[2 * XENIA_SECLABEL_MAX + 64], label[XENIA_SECLABEL_MAX];
+    const char *ov[] = { "seclabel=u:r:t:s0-s0:c0.c1023" };
+
+    (void)state;
+    /* absent: empty (the policy's default label) */
+    assert_int_equal(parse(BASE), 0);
+    assert_string_equal(cfg.seclabel, "");
+    assert_int_equal(parse(BASE "seclabel = \"system_u:system_r:domU_t\"\n"), 0);
+    assert_string_equal(cfg.seclabel, "system_u:system_r:domU_t");
+    /* an MCS level with ranges and category lists */
+    assert_int_equal(parse(BASE "seclabel = 'system_u:system_r:domU_t:s0:c1,c2.c5'\n"), 0);
+    assert_string_equal(cfg.seclabel, "system_u:system_r:domU_t:s0:c1,c2.c5");
+    /* the longest label that fits */
+    memset(label, 'a', sizeof(label) - 1);
+    label[sizeof(label) - 1] = '\0';
+    label[1] = ':';
+    label[3] = ':';
+    snprintf(text, sizeof(text), BASE "seclabel = \"%s\"\n", label);
+    assert_int_equal(parse(text), 0);
+    assert_int_equal(strlen(cfg.seclabel), XENIA_SECLABEL_MAX - 1);
+    assert_string_equal(cfg.seclabel, label);
+    /* as a command-line override: beats the file */
+    assert_int_equal(parse_ov(BASE "seclabel = \"a:b:c\"\n", "vm.cfg", ov, 1), 0);
+    assert_string_equal(cfg.seclabel, "u:r:t:s0-s0:c0.c1023");
+}
+
+static void test_seclabel_bad(void **state)
+{
+    char text[2 * XENIA_SECLABEL_MAX + 64], label[XENIA_SECLABEL_MAX + 1];
+
+    (void)state;
+    memset(label, 'a', sizeof(label) - 1);
+    label[sizeof(label) - 1] = '\0';
+    label[1] = ':';
+    label[3] = ':';
+    snprintf(text, sizeof(text), BASE "seclabel = \"%s\"\n", label);
+    expect_err(parse(text), "vm.cfg:3", "seclabel is 256 characters long", "at most 255",
+               NULL);
+    expect_err(parse(BASE "seclabel = \"u:r:t s0\"\n"), "vm.cfg:3",
+               "character ' ' at position 6", "A-Z a-z 0-9 _ . : , -", NULL);
+    expect_err(parse(BASE "\nseclabel = \"u:r:t\\n\"\n"), "vm.cfg:4", "\\x0a", NULL);
+    expect_err(parse(BASE "seclabel = \"u:r:t;x\"\n"), "character ';'", NULL);
+    expect_err(parse(BASE "seclabel = \"\"\n"), "vm.cfg:3", "seclabel is empty", NULL);
+    expect_err(parse(BASE "seclabel = \"domU_t\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = \"u:r\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = \"u::t\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = \":r:t\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = \"u:r:\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = \"u:r:t:\"\n"), "user:role:type", NULL);
+    expect_err(parse(BASE "seclabel = 5\n"), "vm.cfg:3", "seclabel must be a string", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "seclabel=u:r:t/x" }, 1),
+               "vm.cfg: override \"seclabel=u:r:t/x\"", "character '/'", NULL);
+    expect_err(parse(BASE "seclable = \"u:r:t\"\n"), "did you mean \"seclabel\"", NULL);
 }
 
 static void test_memory_bad(void **state)
@@ -507,6 +566,8 @@ int main(void)
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_unknown_key_suggestion),
         cmocka_unit_test(test_unsupported_keys),
+        cmocka_unit_test(test_seclabel_ok),
+        cmocka_unit_test(test_seclabel_bad),
         cmocka_unit_test(test_memory_bad),
         cmocka_unit_test(test_name_bad),
         cmocka_unit_test(test_missing_required),

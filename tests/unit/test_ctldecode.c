@@ -90,7 +90,7 @@ static void header_checks(void **state)
     m.hdr.magic ^= 1;
     assert_int_equal(ctl_decode(&m, sizeof(m), 0, &out, err, sizeof(err)), -XENIA_EPROTO);
     m.hdr.magic ^= 1;
-    m.hdr.version = 2;
+    m.hdr.version = XENIA_CTL_VERSION - 1;   /* an older client */
     assert_int_equal(ctl_decode(&m, sizeof(m), 0, &out, err, sizeof(err)), -XENIA_EPROTO);
     m.hdr.version = XENIA_CTL_VERSION;
     m.hdr.op = 0;
@@ -107,6 +107,76 @@ static void header_checks(void **state)
     memset(big, 0, sizeof(big));
     memcpy(big, &m, sizeof(m));
     assert_int_equal(ctl_decode(big, sizeof(big), 0, &out, err, sizeof(err)), -XENIA_EPROTO);
+}
+
+/* The XSM operations: sizes, fds, value ranges, padding, strings. */
+static void xsm_ops(void **state)
+{
+    struct xenia_ctl_loadpolicy lp;
+    struct xenia_ctl_setenforce se;
+    struct xenia_ctl_setbool sb;
+    struct xenia_ctl_getbool gb;
+    struct xenia_ctl_audit au;
+    struct xenia_ctl_hdr ge;
+    struct xenia_ctl_create c;
+    (void)state;
+
+    memset(&lp, 0, sizeof(lp));
+    hdr(&lp.hdr, XENIA_CTL_LOADPOLICY, sizeof(lp));
+    lp.size = 4096;
+    assert_int_equal(ctl_decode(&lp, sizeof(lp), 1, &out, err, sizeof(err)), 0);
+    assert_int_equal(ctl_decode(&lp, sizeof(lp), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+    lp.size = 0;
+    assert_int_equal(ctl_decode(&lp, sizeof(lp), 1, &out, err, sizeof(err)), -XENIA_E2BIG);
+    lp.size = XENIA_POLICY_MAX + 1;
+    assert_int_equal(ctl_decode(&lp, sizeof(lp), 1, &out, err, sizeof(err)), -XENIA_E2BIG);
+    lp.size = 10;
+    lp.pad = 1;
+    assert_int_equal(ctl_decode(&lp, sizeof(lp), 1, &out, err, sizeof(err)), -XENIA_EINVAL);
+
+    hdr(&ge, XENIA_CTL_GETENFORCE, sizeof(ge));
+    assert_int_equal(ctl_decode(&ge, sizeof(ge), 0, &out, err, sizeof(err)), 0);
+
+    memset(&se, 0, sizeof(se));
+    hdr(&se.hdr, XENIA_CTL_SETENFORCE, sizeof(se));
+    se.enforcing = 1;
+    assert_int_equal(ctl_decode(&se, sizeof(se), 0, &out, err, sizeof(err)), 0);
+    se.enforcing = 2;
+    assert_int_equal(ctl_decode(&se, sizeof(se), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+
+    memset(&sb, 0, sizeof(sb));
+    hdr(&sb.hdr, XENIA_CTL_SETBOOL, sizeof(sb));
+    strcpy(sb.name, "tenant_can_shutdown");
+    sb.value = 1;
+    assert_int_equal(ctl_decode(&sb, sizeof(sb), 0, &out, err, sizeof(err)), 0);
+    sb.value = 7;
+    assert_int_equal(ctl_decode(&sb, sizeof(sb), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+    sb.value = 0;
+    memset(sb.name, 'x', sizeof(sb.name));                  /* unterminated */
+    assert_int_equal(ctl_decode(&sb, sizeof(sb), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+    memset(sb.name, 0, sizeof(sb.name));                    /* empty */
+    assert_int_equal(ctl_decode(&sb, sizeof(sb), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+
+    memset(&gb, 0, sizeof(gb));
+    hdr(&gb.hdr, XENIA_CTL_GETBOOL, sizeof(gb));
+    assert_int_equal(ctl_decode(&gb, sizeof(gb), 0, &out, err, sizeof(err)), 0);
+    gb.pad = 3;
+    assert_int_equal(ctl_decode(&gb, sizeof(gb), 0, &out, err, sizeof(err)), -XENIA_EINVAL);
+
+    memset(&au, 0, sizeof(au));
+    hdr(&au.hdr, XENIA_CTL_AUDIT, sizeof(au));
+    au.after = ~0ull;
+    assert_int_equal(ctl_decode(&au, sizeof(au), 0, &out, err, sizeof(err)), 0);
+    assert_int_equal(ctl_decode(&au, sizeof(au) - 8, 0, &out, err, sizeof(err)), -XENIA_EPROTO);
+
+    /* seclabel: context characters only, NUL-terminated. */
+    c = good_create();
+    strcpy(c.seclabel, "tenant_u:tenant_r:domU_t:s0:c1,c3.c5");
+    assert_int_equal(ctl_decode(&c, sizeof(c), 1, &out, err, sizeof(err)), 0);
+    strcpy(c.seclabel, "tenant_u:tenant_r:domU_t:s0 c1");
+    assert_int_equal(ctl_decode(&c, sizeof(c), 1, &out, err, sizeof(err)), -XENIA_EINVAL);
+    memset(c.seclabel, 'a', sizeof(c.seclabel));
+    assert_int_equal(ctl_decode(&c, sizeof(c), 1, &out, err, sizeof(err)), -XENIA_EINVAL);
 }
 
 static void shutdown_and_lookup(void **state)
@@ -134,6 +204,7 @@ int main(void)
         cmocka_unit_test(create_ok_and_bad),
         cmocka_unit_test(header_checks),
         cmocka_unit_test(shutdown_and_lookup),
+        cmocka_unit_test(xsm_ops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

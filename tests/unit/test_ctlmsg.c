@@ -29,6 +29,7 @@ static struct xenia_domcfg good_cfg(void)
     c.on_crash = XENIA_ACTION_PRESERVE;
     strcpy(c.kernel, "/k.elf");
     strcpy(c.cmdline, "console=1");
+    strcpy(c.seclabel, "u:r:t:s0");
     return c;
 }
 
@@ -59,7 +60,7 @@ static void test_create_layout(void **state)
     (void)state;
     memset(&m, 0xaa, sizeof(m));
     assert_int_equal(xenia_ctl_build_create(&m, 77, &c, XENIA_CREATE_F_PAUSED), 0);
-    assert_int_equal(sizeof(m), 1136);
+    assert_int_equal(sizeof(m), 1392);
     /* header: magic "XCTL", version, op, len, seq at offsets 0, 4, 6, 8, 12 */
     assert_memory_equal(b, "XCTL", 4);
     assert_int_equal(b[4] | b[5] << 8, XENIA_CTL_VERSION);
@@ -80,6 +81,15 @@ static void test_create_layout(void **state)
     assert_string_equal((const char *)b + 112, "console=1");
     assert_true(all_zero(b + 112 + 9, XENIA_CMDLINE_MAX - 9));
     assert_int_equal(offsetof(struct xenia_ctl_create, cmdline), 112);
+    /* seclabel follows cmdline, zero-filled after its NUL */
+    assert_int_equal(offsetof(struct xenia_ctl_create, seclabel), 1136);
+    assert_string_equal((const char *)b + 1136, "u:r:t:s0");
+    assert_true(all_zero(b + 1136 + 8, XENIA_SECLABEL_MAX - 8));
+    /* no label: all zero (the policy's default) */
+    c.seclabel[0] = '\0';
+    memset(&m, 0xaa, sizeof(m));
+    assert_int_equal(xenia_ctl_build_create(&m, 77, &c, 0), 0);
+    assert_true(all_zero(m.seclabel, sizeof(m.seclabel)));
 }
 
 static void test_create_refuses(void **state)
@@ -108,13 +118,21 @@ static void test_create_refuses(void **state)
     assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
     c = good_cfg(); memset(c.cmdline, 'x', sizeof(c.cmdline));
     assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); memset(c.seclabel, 'x', sizeof(c.seclabel));     /* unterminated */
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); strcpy(c.seclabel, "u:r:t s0");
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
+    c = good_cfg(); strcpy(c.seclabel, "u:r:t\n");
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
     assert_int_equal(xenia_ctl_build_create(NULL, 1, &c, 0), -XENIA_EINVAL);
     assert_int_equal(xenia_ctl_build_create(&m, 1, NULL, 0), -XENIA_EINVAL);
     /* limits themselves are fine */
     c = good_cfg(); c.memory_mib = XENIA_MEM_MAX_MIB; c.cap = 100;
     memset(c.cmdline, 'x', sizeof(c.cmdline) - 1);
+    memset(c.seclabel, 'y', sizeof(c.seclabel) - 1);
     assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), 0);
     assert_int_equal(strlen(m.cmdline), XENIA_CMDLINE_MAX - 1);
+    assert_int_equal(strnlen(m.seclabel, sizeof(m.seclabel)), XENIA_SECLABEL_MAX - 1);
 }
 
 static void test_small_requests(void **state)
@@ -174,10 +192,21 @@ static void test_small_requests(void **state)
 static void test_reply_sizes(void **state)
 {
     (void)state;
-    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LIST), 216 + 8 + 32 * 400);
-    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_INFO), 216 + 400);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LIST), 216 + 8 + 32 * 656);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_INFO), 216 + 656);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CREATE), 216);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CONSOLE), 216);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LOADPOLICY), 216);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_SETENFORCE), 216);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_SETBOOL), 216);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_GETENFORCE), 216 + 368);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_GETBOOL), 216 + 128 + 16);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_AUDIT), 216 + 16 + XENIA_AUDIT_CHUNK);
+    /* the dominfo's seclabel, status context and audit fields sit where ctl.h puts them */
+    assert_int_equal(offsetof(struct xenia_dominfo, seclabel), 400);
+    assert_int_equal(offsetof(struct xenia_xsm_status, context), 112);
+    assert_int_equal(offsetof(struct xenia_ctl_audit_reply, text), 232);
+    assert_int_equal(offsetof(struct xenia_ctl_bool_reply, nbools), 216 + 128 + 8);
     assert_int_equal(xenia_ctl_reply_size(0), 0);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_OP_MAX), 0);
     assert_int_equal(XENIA_CTL_REPLY_MAX, sizeof(struct xenia_ctl_list_reply));
@@ -201,6 +230,9 @@ static union {
     struct xenia_ctl_list_reply l;
     struct xenia_ctl_info_reply i;
     struct xenia_ctl_reply r;
+    struct xenia_ctl_getenforce_reply g;
+    struct xenia_ctl_bool_reply bo;
+    struct xenia_ctl_audit_reply a;
     unsigned char b[sizeof(struct xenia_ctl_list_reply) + 64];
 } u;
 
@@ -264,7 +296,7 @@ static void test_check_bad_header(void **state)
     u.r.hdr.magic ^= 1;
     expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "magic");
     mkreply(&u, sizeof(u.r), XENIA_CTL_PAUSE, 5, 0);
-    u.r.hdr.version = 2;
+    u.r.hdr.version = 1;
     expect_proto(CHECK(sizeof(u.r), XENIA_CTL_PAUSE, 5), "version");
     mkreply(&u, 16, XENIA_CTL_PAUSE, 5, 0);
     expect_proto(CHECK(16, XENIA_CTL_PAUSE, 5), "too short");
@@ -298,6 +330,9 @@ static void test_check_bad_payload(void **state)
     memset(u.i.info.crash_info, 'a', sizeof(u.i.info.crash_info));
     expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "crash_info");
     mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    memset(u.i.info.seclabel, 'a', sizeof(u.i.info.seclabel));
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "seclabel");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
     u.i.info.pad = 1;
     expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "pad");
     /* LIST */
@@ -330,6 +365,227 @@ static void test_check_bad_payload(void **state)
     u.l.nr = 1;
     memset(&u.l.dom[1], 0xff, sizeof(u.l.dom[1]));
     assert_int_equal(CHECK(sizeof(u.l), XENIA_CTL_LIST, 1), 0);
+}
+
+static void test_xsm_requests(void **state)
+{
+    struct xenia_ctl_loadpolicy lp;
+    struct xenia_ctl_hdr h;
+    struct xenia_ctl_setenforce se;
+    struct xenia_ctl_getbool gb;
+    struct xenia_ctl_setbool sb;
+    struct xenia_ctl_audit au;
+    char longname[XENIA_BOOLNAME_MAX + 1];
+
+    (void)state;
+    memset(&lp, 0xaa, sizeof(lp));
+    assert_int_equal(xenia_ctl_build_loadpolicy(&lp, 3, 4096), 0);
+    assert_int_equal(lp.hdr.magic, XENIA_CTL_MAGIC);
+    assert_int_equal(lp.hdr.version, XENIA_CTL_VERSION);
+    assert_int_equal(lp.hdr.op, XENIA_CTL_LOADPOLICY);
+    assert_int_equal(lp.hdr.len, 24);
+    assert_int_equal(lp.hdr.seq, 3);
+    assert_int_equal(lp.size, 4096);
+    assert_int_equal(lp.pad, 0);
+    assert_int_equal(xenia_ctl_build_loadpolicy(&lp, 3, XENIA_POLICY_MAX), 0);
+    assert_int_equal(xenia_ctl_build_loadpolicy(&lp, 3, XENIA_POLICY_MAX + 1ull), -XENIA_E2BIG);
+    assert_int_equal(xenia_ctl_build_loadpolicy(&lp, 3, 1ull << 32), -XENIA_E2BIG);
+    assert_int_equal(xenia_ctl_build_loadpolicy(&lp, 3, 0), -XENIA_EINVAL);
+
+    memset(&h, 0xaa, sizeof(h));
+    assert_int_equal(xenia_ctl_build_getenforce(&h, 4), 0);
+    assert_int_equal(h.op, XENIA_CTL_GETENFORCE);
+    assert_int_equal(h.len, 16);
+    assert_int_equal(h.seq, 4);
+
+    memset(&se, 0xaa, sizeof(se));
+    assert_int_equal(xenia_ctl_build_setenforce(&se, 5, 1), 0);
+    assert_int_equal(se.hdr.op, XENIA_CTL_SETENFORCE);
+    assert_int_equal(se.hdr.len, 24);
+    assert_int_equal(se.enforcing, 1);
+    assert_int_equal(se.pad, 0);
+    assert_int_equal(xenia_ctl_build_setenforce(&se, 5, 0), 0);
+    assert_int_equal(se.enforcing, 0);
+    assert_int_equal(xenia_ctl_build_setenforce(&se, 5, 2), -XENIA_EINVAL);
+
+    memset(&gb, 0xaa, sizeof(gb));
+    assert_int_equal(xenia_ctl_build_getbool(&gb, 6, 17), 0);
+    assert_int_equal(gb.hdr.op, XENIA_CTL_GETBOOL);
+    assert_int_equal(gb.hdr.len, 24);
+    assert_int_equal(gb.index, 17);
+    assert_int_equal(gb.pad, 0);
+
+    memset(&sb, 0xaa, sizeof(sb));
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, "allow_net", 1), 0);
+    assert_int_equal(sb.hdr.op, XENIA_CTL_SETBOOL);
+    assert_int_equal(sb.hdr.len, 152);
+    assert_string_equal(sb.name, "allow_net");
+    assert_true(all_zero(sb.name + 9, sizeof(sb.name) - 9));
+    assert_int_equal(rd32(&sb, 16 + 128), 1);           /* value after the name */
+    assert_int_equal(rd32(&sb, 16 + 132), 0);           /* pad */
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, "allow_net", 2), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, "", 1), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, NULL, 1), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, "a b", 1), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, "a\n", 1), -XENIA_EINVAL);
+    memset(longname, 'b', sizeof(longname));
+    longname[XENIA_BOOLNAME_MAX - 1] = '\0';            /* 127 characters: fits */
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, longname, 0), 0);
+    longname[XENIA_BOOLNAME_MAX - 1] = 'b';
+    longname[XENIA_BOOLNAME_MAX] = '\0';                /* 128: does not */
+    assert_int_equal(xenia_ctl_build_setbool(&sb, 7, longname, 0), -XENIA_EINVAL);
+
+    memset(&au, 0xaa, sizeof(au));
+    assert_int_equal(xenia_ctl_build_audit(&au, 8, 0x1122334455667788ull), 0);
+    assert_int_equal(au.hdr.op, XENIA_CTL_AUDIT);
+    assert_int_equal(au.hdr.len, 24);
+    assert_int_equal(rd32(&au, 16), 0x55667788u);       /* little-endian u64 at 16 */
+    assert_int_equal(rd32(&au, 20), 0x11223344u);
+
+    assert_true(xenia_ctl_seclabel_ok(""));
+    assert_true(xenia_ctl_seclabel_ok("system_u:system_r:domU_t:s0-s0:c0.c1023,c5"));
+    assert_false(xenia_ctl_seclabel_ok("a b"));
+    assert_false(xenia_ctl_seclabel_ok("a/b"));
+    assert_false(xenia_ctl_seclabel_ok(NULL));
+}
+
+static void test_check_xsm_replies(void **state)
+{
+    static const char text[] = "5 avc: denied { pause } for scontext=a:b:c\n"
+                               "6 \n"
+                               "9 avc: granted { x }\n";
+
+    (void)state;
+    /* GETENFORCE */
+    mkreply(&u, sizeof(u.g), XENIA_CTL_GETENFORCE, 2, 0);
+    u.g.st.module = XENIA_XSM_FLASK;
+    u.g.st.enforcing = 1;
+    strcpy(u.g.st.context, "system_u:system_r:dom0_t");
+    assert_int_equal(CHECK(sizeof(u.g), XENIA_CTL_GETENFORCE, 2), 0);
+    u.g.st.module = 2;
+    expect_proto(CHECK(sizeof(u.g), XENIA_CTL_GETENFORCE, 2), "security module");
+    u.g.st.module = XENIA_XSM_DUMMY;
+    u.g.st.enforcing = 2;
+    expect_proto(CHECK(sizeof(u.g), XENIA_CTL_GETENFORCE, 2), "enforcing");
+    u.g.st.enforcing = 0;
+    memset(u.g.st.context, 'c', sizeof(u.g.st.context));
+    expect_proto(CHECK(sizeof(u.g), XENIA_CTL_GETENFORCE, 2), "context");
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_GETENFORCE, 2), "length");   /* hdr.len */
+    mkreply(&u, sizeof(u.r), XENIA_CTL_GETENFORCE, 2, 0);      /* success must be long */
+    expect_proto(CHECK(sizeof(u.r), XENIA_CTL_GETENFORCE, 2), "expected");
+    mkreply(&u, sizeof(u.r), XENIA_CTL_GETENFORCE, 2, -XENIA_EACCES);   /* short error */
+    strcpy(u.r.errmsg, "denied");
+    assert_int_equal(CHECK(sizeof(u.r), XENIA_CTL_GETENFORCE, 2), 0);
+
+    /* GETBOOL */
+    mkreply(&u, sizeof(u.bo), XENIA_CTL_GETBOOL, 3, 0);
+    strcpy(u.bo.name, "allow_net");
+    u.bo.cur = 1;
+    u.bo.nbools = 2;
+    assert_int_equal(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), 0);
+    u.bo.cur = 2;
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "not 0 or 1");
+    u.bo.cur = 0;
+    u.bo.dflt = 7;
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "not 0 or 1");
+    u.bo.dflt = 0;
+    u.bo.nbools = 0;
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "nbools");
+    u.bo.nbools = 1;
+    u.bo.pad = 1;
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "pad");
+    u.bo.pad = 0;
+    u.bo.name[0] = '\0';
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "empty name");
+    memset(u.bo.name, 'n', sizeof(u.bo.name));
+    expect_proto(CHECK(sizeof(u.bo), XENIA_CTL_GETBOOL, 3), "not NUL-terminated");
+
+    /* AUDIT */
+    mkreply(&u, sizeof(u.a), XENIA_CTL_AUDIT, 4, 0);
+    assert_int_equal(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), 0);         /* no lines */
+    memcpy(u.a.text, text, sizeof(text) - 1);
+    u.a.len = sizeof(text) - 1;
+    u.a.last = 9;
+    u.a.more = 1;
+    assert_int_equal(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), 0);
+    u.a.last = 8;
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "last");
+    u.a.last = 9;
+    u.a.more = 2;
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "more");
+    u.a.more = 0;
+    u.a.len = XENIA_AUDIT_CHUNK + 1;
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "bytes of text");
+    u.a.len = sizeof(text) - 2;                          /* last line cut short */
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "malformed audit line");
+    u.a.len = sizeof(text) - 1;
+    u.a.text[3] = '\0';                                  /* NUL inside a line */
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "offset 0");
+    memcpy(u.a.text, "5 a\n5 b\n", 8);                   /* not increasing */
+    u.a.len = 8;
+    u.a.last = 5;
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "increasing");
+    mkreply(&u, sizeof(u.a), XENIA_CTL_AUDIT, 4, 0);
+    u.a.more = 1;                                        /* more without text: no progress */
+    expect_proto(CHECK(sizeof(u.a), XENIA_CTL_AUDIT, 4), "no text");
+}
+
+static void test_audit_next(void **state)
+{
+    static const char t[] = "1 first\n22 \n18446744073709551615 max\n";
+    const char *line;
+    size_t pos = 0, ll;
+    uint64_t seq;
+
+    (void)state;
+    assert_int_equal(xenia_ctl_audit_next(t, sizeof(t) - 1, &pos, &seq, &line, &ll), 1);
+    assert_int_equal(seq, 1);
+    assert_int_equal(ll, 5);
+    assert_memory_equal(line, "first", 5);
+    assert_int_equal(xenia_ctl_audit_next(t, sizeof(t) - 1, &pos, &seq, &line, &ll), 1);
+    assert_int_equal(seq, 22);
+    assert_int_equal(ll, 0);
+    assert_int_equal(xenia_ctl_audit_next(t, sizeof(t) - 1, &pos, &seq, &line, &ll), 1);
+    assert_true(seq == UINT64_MAX);
+    assert_int_equal(xenia_ctl_audit_next(t, sizeof(t) - 1, &pos, &seq, &line, &ll), 0);
+    assert_int_equal(pos, sizeof(t) - 1);
+    /* malformed */
+#define BADLINE(s) do { pos = 0; \
+        assert_int_equal(xenia_ctl_audit_next(s, sizeof(s) - 1, &pos, &seq, &line, &ll), \
+                         -XENIA_EPROTO); assert_int_equal(pos, 0); } while (0)
+    BADLINE("x 1\n");
+    BADLINE(" 1 x\n");
+    BADLINE("1x\n");
+    BADLINE("12");
+    BADLINE("12 no newline");
+    BADLINE("18446744073709551616 overflow\n");
+    BADLINE("-1 x\n");
+#undef BADLINE
+    pos = 5;
+    assert_int_equal(xenia_ctl_audit_next("1 a\n", 4, &pos, &seq, &line, &ll), -XENIA_EPROTO);
+}
+
+static void test_parse_words(void **state)
+{
+    (void)state;
+    assert_int_equal(xenia_ctl_parse_onoff("on"), 1);
+    assert_int_equal(xenia_ctl_parse_onoff("TRUE"), 1);
+    assert_int_equal(xenia_ctl_parse_onoff("1"), 1);
+    assert_int_equal(xenia_ctl_parse_onoff("off"), 0);
+    assert_int_equal(xenia_ctl_parse_onoff("false"), 0);
+    assert_int_equal(xenia_ctl_parse_onoff("0"), 0);
+    assert_int_equal(xenia_ctl_parse_onoff("yes"), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_onoff("01"), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_onoff(""), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_onoff(NULL), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_enforce("Enforcing"), 1);
+    assert_int_equal(xenia_ctl_parse_enforce("1"), 1);
+    assert_int_equal(xenia_ctl_parse_enforce("permissive"), 0);
+    assert_int_equal(xenia_ctl_parse_enforce("0"), 0);
+    assert_int_equal(xenia_ctl_parse_enforce("on"), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_parse_enforce("2"), -XENIA_EINVAL);
+    assert_string_equal(xenia_ctl_op_name(XENIA_CTL_LOADPOLICY), "loadpolicy");
+    assert_string_equal(xenia_ctl_op_name(XENIA_CTL_AUDIT), "audit");
 }
 
 static void test_check_random(void **state)
@@ -424,6 +680,10 @@ int main(void)
         cmocka_unit_test(test_check_good),
         cmocka_unit_test(test_check_bad_header),
         cmocka_unit_test(test_check_bad_payload),
+        cmocka_unit_test(test_xsm_requests),
+        cmocka_unit_test(test_check_xsm_replies),
+        cmocka_unit_test(test_audit_next),
+        cmocka_unit_test(test_parse_words),
         cmocka_unit_test(test_check_random),
         cmocka_unit_test(test_parse_domid),
         cmocka_unit_test(test_names),

@@ -31,6 +31,8 @@ static struct {
     uint32_t yields, blocks, shutdowns;
     uint64_t deadline;
     uint32_t reason;
+    uint32_t hooks, deny_hooks;
+    enum xsm_hook last_hook;
 } fx;
 
 static void f_write(void *ctx, const char *buf, uint32_t len)
@@ -53,7 +55,14 @@ static uint32_t f_read(void *ctx, char *buf, uint32_t len)
 static void f_yield(void *ctx) { (void)ctx; fx.yields++; }
 static int64_t f_block(void *ctx, uint64_t dl) { (void)ctx; fx.blocks++; fx.deadline = dl; return -XENIA_ETIME; }
 static void f_shutdown(void *ctx, uint32_t r) { (void)ctx; fx.shutdowns++; fx.reason = r; }
-static const struct hc_ops ops = { f_write, f_read, f_yield, f_block, f_shutdown };
+static int f_xsm(void *ctx, enum xsm_hook h)
+{
+    (void)ctx;
+    fx.hooks++;
+    fx.last_hook = h;
+    return fx.deny_hooks ? -13 : 0;
+}
+static const struct hc_ops ops = { f_write, f_read, f_yield, f_block, f_shutdown, f_xsm };
 
 static int setup(void **state)
 {
@@ -107,6 +116,37 @@ static void unknown_numbers(void **state)
     assert_int_equal(hc(XENIA_HC_MAX, 0, 0, 0), -XENIA_ENOSYS);
     assert_int_equal(hc(1ull << 63, 0, 0, 0), -XENIA_ENOSYS);
     assert_int_equal(hc(~0ull, 0, 0, 0), -XENIA_ENOSYS);
+}
+
+/* XSM: asked after decode and before invoke; a denied call changes nothing. */
+static void xsm_hooks_gate(void **state)
+{
+    uint8_t before[64];
+
+    (void)state;
+    memcpy(ram + UBUF, "secret", 6);
+    assert_int_equal(hc(XENIA_HC_console_io, XENIA_CONSOLEIO_write, 6, UBUF), 6);
+    assert_int_equal(fx.hooks, 1);
+    assert_int_equal(fx.last_hook, XSM_H_console_write);
+    fx.deny_hooks = 1;
+    assert_int_equal(hc(XENIA_HC_console_io, XENIA_CONSOLEIO_write, 6, UBUF), -XENIA_EACCES);
+    assert_int_equal(fx.writes, 1);                     /* the denied write did nothing */
+    fx.input = "typed";
+    memcpy(before, ram + UBUF + 0x100, sizeof(before));
+    assert_int_equal(hc(XENIA_HC_console_io, XENIA_CONSOLEIO_read, 5, UBUF + 0x100), -XENIA_EACCES);
+    assert_int_equal(fx.last_hook, XSM_H_console_read);
+    assert_memory_equal(ram + UBUF + 0x100, before, sizeof(before));
+    assert_string_equal(fx.input, "typed");            /* input not consumed */
+    assert_int_equal(hc(XENIA_HC_xen_version, XENIA_XENVER_version, 0, 0), -XENIA_EACCES);
+    assert_int_equal(fx.last_hook, XSM_H_xen_version);
+    /* A call refused by decode never reaches XSM. */
+    fx.hooks = 0;
+    assert_int_equal(hc(XENIA_HC_console_io, XENIA_CONSOLEIO_write, 4, 0), -XENIA_EFAULT);
+    assert_int_equal(fx.hooks, 0);
+    /* Calls on the caller alone are not hooked: yield still works when XSM denies all. */
+    assert_int_equal(hc(XENIA_HC_sched_op, XENIA_SCHEDOP_yield, 0, 0), 0);
+    assert_int_equal(fx.yields, 1);
+    assert_int_equal(fx.hooks, 0);
 }
 
 static void console_write(void **state)
@@ -249,6 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(unknown_numbers, reset),
         cmocka_unit_test_setup(console_write, reset),
+        cmocka_unit_test_setup(xsm_hooks_gate, reset),
         cmocka_unit_test_setup(console_read, reset),
         cmocka_unit_test_setup(sched, reset),
         cmocka_unit_test_setup(version, reset),
