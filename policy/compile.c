@@ -1252,6 +1252,20 @@ static void cc_free(struct cc *c)
     free(c->rules);
 }
 
+/* Kept diagnostics in source order (stable: same position keeps report order). */
+static void sort_diags(struct pol_diag *d)
+{
+    for (uint32_t i = 1; i < d->n; i++) {
+        struct pol_diag_entry e = d->e[i];
+        uint32_t j = i;
+        while (j > 0 && (d->e[j - 1].line > e.line || (d->e[j - 1].line == e.line && d->e[j - 1].col > e.col))) {
+            d->e[j] = d->e[j - 1];
+            j--;
+        }
+        d->e[j] = e;
+    }
+}
+
 /* pol_compile — see policy/compile.h. */
 int pol_compile(const char *fname, const char *src, size_t len, struct policydb **out, struct pol_diag *diags)
 {
@@ -1288,20 +1302,19 @@ int pol_compile(const char *fname, const char *src, size_t len, struct policydb 
         rc = -ENOMEM;
         goto done;
     }
-    pass1(c);
-    if (diags->total == 0) {
-        do_classes(c);
-        do_mls(c);
-        do_attrs(c);
-        do_roles(c);
-        do_users(c);
-        do_conds(c);
-        do_misc(c);
-        do_rules(c);
-        do_constraints(c);
-        do_contexts(c);
-    }
+    pass1(c);           /* a duplicate declaration is reported; the first one stands */
+    do_classes(c);
+    do_mls(c);
+    do_attrs(c);
+    do_roles(c);
+    do_users(c);
+    do_conds(c);
+    do_misc(c);
+    do_rules(c);
+    do_constraints(c);
+    do_contexts(c);
     rc = diags->total ? -EINVAL : 0;
+    sort_diags(diags);
     if (!rc) {
         *out = c->p;
         c->p = NULL;

@@ -18,8 +18,15 @@ $(B)/bin/xenia-policy: $(XENIA_POLICY_OBJS)
 UNIT_DEPS_policydb       := $(POLICY_OBJS)
 UNIT_DEPS_policy_compile := $(POLICY_OBJS)
 
-# The bad-source corpus (tests/policy/bad/*.te): exact diagnostics.
+# Differential test against checkpolicy/libsepol (tests/policy/diff_checkpolicy.sh).
+$(B)/tests/diff_sepol: $(B)/obj/tests/policy/diff_sepol.o $(B)/obj/tests/policy/diff_sepol_ref.o $(POLICY_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -l:libsepol.a
+
+# The bad-source corpus (tests/policy/bad/*.te): exact diagnostics; then the
+# differential test.
 .PHONY: policy-test
-policy-test: $(B)/bin/xenia-policy
+policy-test: $(B)/bin/xenia-policy $(B)/tests/diff_sepol
 	bash tests/policy/run_bad.sh $(B)
+	bash tests/policy/diff_checkpolicy.sh $(B)
 unit-test: policy-test

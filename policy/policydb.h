@@ -26,7 +26,7 @@
 #define PDB_VERSION        1u
 
 /* Limits; the compiler rejects policies beyond them, the loader too. */
-#define PDB_MAX_NAME       127u   /* bytes of a name, excluding NUL: [A-Za-z0-9_.-] */
+#define PDB_MAX_NAME       127u   /* bytes of a name, excluding NUL: [A-Za-z0-9_] */
 #define PDB_MAX_TYPES      4095u  /* concrete types (indices 1..ntypes) */
 #define PDB_MAX_ATTRS      1024u
 #define PDB_MAX_CLASSES    63u
