@@ -43,6 +43,7 @@ $(DEPS_STAMP): tools/install-deps.sh
 -include xsm/flask/flask.mk
 -include policy/analyze.mk
 -include policy/policy.mk
+-include tests/policy/policy_tests.mk
 -include xsm/xsm.mk
 include hv/hv.mk
 include stubdoms/builder/builder.mk
@@ -59,11 +60,11 @@ $(B)/obj/%.o: %.c
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit-test guest-test integration-test demo-test
+	$(MAKE) unit-test policy-diff-test guest-test integration-test demo-test
 
 san: deps
 	$(MAKE) B=build-san SAN=1 all
-	$(MAKE) B=build-san SAN=1 unit-test guest-test integration-test demo-test
+	$(MAKE) B=build-san SAN=1 unit-test policy-diff-test guest-test integration-test demo-test
 
 demo: deps
 	$(MAKE) all

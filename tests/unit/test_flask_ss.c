@@ -179,6 +179,37 @@ static void test_context_object_r(void **state)
     pdb_free(p);
 }
 
+/*
+ * `domain:transition` across roles needs a role allow rule, which the language does
+ * not have: SELinux/libsepol context_struct_compute_av and Xen's flask services.c
+ * deny it when the roles differ (found by the differential test against libsepol,
+ * tests/policy/run_diff.sh). Other permissions and same-role transitions stay.
+ */
+static void test_transition_across_roles(void **state)
+{
+    (void)state;
+    struct policydb *p = tp_policy();
+    for (uint32_t i = 0; i < p->navrules; i++) {
+        struct pdb_avrule *r = &p->avrules[i];
+        if (r->stype == T_DOM0 && r->ttype == T_DOMU && r->tclass == C_DOMAIN &&
+            r->kind == PDB_AV_ALLOW && r->cond == 0)
+            r->data |= PD_TRANSITION;
+    }
+    struct pdb_context s = parse_ok(p, "system_u:system_r:dom0_t:s0-s1:c0.c255");
+    struct pdb_context same = parse_ok(p, "system_u:system_r:domU_t:s0");
+    struct pdb_context other = parse_ok(p, "tenant_u:tenant_r:domU_t:s0");
+    struct pdb_context obj = parse_ok(p, "system_u:object_r:domU_t:s0");
+    uint32_t a_same = ss_compute_av(p, NULL, &s, &same, C_DOMAIN, NULL);
+    uint32_t a_other = ss_compute_av(p, NULL, &s, &other, C_DOMAIN, NULL);
+    uint32_t a_obj = ss_compute_av(p, NULL, &s, &obj, C_DOMAIN, NULL);
+    assert_true(a_same & PD_TRANSITION);
+    assert_false(a_other & PD_TRANSITION);
+    assert_false(a_obj & PD_TRANSITION);
+    assert_int_equal(a_same & ~PD_TRANSITION, a_obj);
+    assert_true(a_other & PD_CREATE);
+    pdb_free(p);
+}
+
 static void test_level_relations(void **state)
 {
     (void)state;
@@ -987,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_context_roundtrip),
         cmocka_unit_test(test_context_reject),
         cmocka_unit_test(test_context_object_r),
+        cmocka_unit_test(test_transition_across_roles),
         cmocka_unit_test(test_level_relations),
         cmocka_unit_test(test_te_decisions),
         cmocka_unit_test(test_conditional_rules),

@@ -636,6 +636,21 @@ static bool cons_eval(const struct policydb *p, const struct pdb_constraint *c,
 
 /* ---- the access decision -------------------------------------------------------- */
 
+/* Bits of `transition` and `dyntransition` when tclass is `domain`, else 0. */
+static uint32_t role_trans_mask(const struct policydb *p, uint32_t tclass)
+{
+    const struct pdb_class *c = &p->classes[tclass];
+    uint32_t m = 0;
+
+    if (!c->name || strcmp(c->name, "domain") != 0)
+        return 0;
+    for (uint32_t i = 0; i < c->nperms && i < PDB_MAX_PERMS; i++)
+        if (c->perms[i] &&
+            (strcmp(c->perms[i], "transition") == 0 || strcmp(c->perms[i], "dyntransition") == 0))
+            m |= 1u << i;
+    return m;
+}
+
 uint32_t ss_compute_av(const struct policydb *p, const bool *bools,
                        const struct pdb_context *s, const struct pdb_context *t,
                        uint32_t tclass, uint32_t *auditdeny)
@@ -666,6 +681,13 @@ uint32_t ss_compute_av(const struct policydb *p, const bool *bools,
         if (!cons_eval(p, c, s, t))
             allowed &= ~c->perms;
     }
+
+    /* A domain transition across roles needs a role allow rule (`allow r1 r2;`,
+     * which the language does not have): with different roles, `transition` (and
+     * `dyntransition`) of the `domain` class -- Xen's process class -- are denied
+     * (SELinux/libsepol context_struct_compute_av, Xen flask/ss/services.c). */
+    if (allowed && s->role != t->role)
+        allowed &= ~role_trans_mask(p, tclass);
 out:
     if (auditdeny)
         *auditdeny = audit;

@@ -42,7 +42,8 @@ struct ss_host_class {
  * ss_context_parse — "user:role:type:level[-level]" -> ctx, validated against p:
  * names exist; level "s0", "s0:c1,c3", "s0:c0.c5,c9"; sensitivity known; category
  * range ascending; high dominates low; role authorised for user; type authorised
- * for role (except object_r, which may hold any type); levels within the user's range.
+ * for role; levels within the user's range — the last three skipped for role object_r,
+ * as libsepol's policydb_context_isvalid does.
  * Errors: -EINVAL with a one-line reason in err ("unknown type 'foo_t'").
  */
 int ss_context_parse(const struct policydb *p, const char *str, struct pdb_context *ctx,
@@ -61,7 +62,9 @@ bool ss_level_eq(const struct pdb_level *a, const struct pdb_level *b);
  * ss_compute_av — the access decision. host-independent: class and permission bits
  * are POLICY space here. bools: current state, bools[1..p->nbools].
  * Returns the allowed permission bits; *auditdeny (if not NULL) receives the bits
- * whose denial is audited (all but dontaudit).
+ * whose denial is audited (all but dontaudit). As in libsepol and Xen FLASK, the
+ * `transition` permission of class `domain` is removed when s and t have different
+ * roles (the language has no role allow rules).
  */
 uint32_t ss_compute_av(const struct policydb *p, const bool *bools,
                        const struct pdb_context *s, const struct pdb_context *t,
