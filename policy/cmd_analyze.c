@@ -20,53 +20,7 @@
 #include "policy/policydb.h"
 #include "xsm/flask/ss.h"
 
-#define MAX_POLICY_FILE (64u << 20)
 #define REPORT_MAX      (1u << 20)
-
-static int read_file(const char *path, uint8_t **out, size_t *outlen)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-
-    if (!f)
-        return -errno;
-    for (;;) {
-        size_t n;
-        if (len == cap) {
-            uint8_t *nb;
-            if (cap >= MAX_POLICY_FILE) {
-                rc = -E2BIG;
-                goto out;
-            }
-            cap = cap ? 2 * cap : 65536;
-            nb = realloc(buf, cap + 1);
-            if (!nb) {
-                rc = -ENOMEM;
-                goto out;
-            }
-            buf = nb;
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f))
-                rc = -EIO;
-            break;
-        }
-    }
-out:
-    fclose(f);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *outlen = len;
-    return 0;
-}
 
 /* Load POLICY (binary or source). Prints the reason and returns NULL on error. */
 static struct policydb *load_policy(const char *path)
@@ -78,7 +32,7 @@ static struct policydb *load_policy(const char *path)
     char err[256] = "";
     int rc;
 
-    rc = read_file(path, &buf, &len);
+    rc = pol_read_file(path, &buf, &len);
     if (rc < 0) {
         fprintf(stderr, "xenia-policy: %s: %s\n", path, strerror(-rc));
         return NULL;

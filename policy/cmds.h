@@ -7,6 +7,16 @@
 #ifndef XENIA_POLICY_CMDS_H
 #define XENIA_POLICY_CMDS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * pol_read_file (policy/xenia-policy.c) — read a whole file (at most POL_MAX_SRC
+ * bytes) into a malloc'd buffer, NUL-terminated after *outlen bytes.
+ * Errors: -errno from fopen, -E2BIG, -ENOMEM, -EIO.
+ */
+int pol_read_file(const char *path, uint8_t **out, size_t *outlen);
+
 /* policy/cmd_analyze.c: analyze POLICY.xpol LABEL_A LABEL_B — 0 no flow, 2 flow, 1 error */
 int cmd_analyze(int argc, char **argv);
 /* policy/cmd_analyze.c: check-isolation POLICY.xpol — 0 isolated, 2 a flow, 1 error */

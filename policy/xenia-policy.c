@@ -27,7 +27,7 @@
 
 #define MAX_FILE (POL_MAX_SRC)
 
-static int read_file(const char *path, uint8_t **out, size_t *outlen)
+int pol_read_file(const char *path, uint8_t **out, size_t *outlen)
 {
     FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
@@ -45,7 +45,7 @@ static int read_file(const char *path, uint8_t **out, size_t *outlen)
                 goto out;
             }
             cap = cap ? 2 * cap : 65536;
-            uint8_t *nb = realloc(buf, cap);
+            uint8_t *nb = realloc(buf, cap + 1);
             if (!nb) {
                 rc = -ENOMEM;
                 goto out;
@@ -66,6 +66,7 @@ out:
         free(buf);
         return rc;
     }
+    buf[len] = '\0';
     *out = buf;
     *outlen = len;
     return 0;
@@ -150,7 +151,7 @@ static int cmd_compile(int argc, char **argv)
 
     if (!d)
         goto out;
-    rc = read_file(src, &text, &tlen);
+    rc = pol_read_file(src, &text, &tlen);
     if (rc) {
         fprintf(stderr, "xenia-policy: %s: %s\n", src, strerror(-rc));
         goto out;
@@ -198,7 +199,7 @@ static int load_binary(const char *path, struct policydb **p, char hex[65])
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[256];
-    int rc = read_file(path, &buf, &len);
+    int rc = pol_read_file(path, &buf, &len);
     if (rc) {
         fprintf(stderr, "xenia-policy: %s: %s\n", path, strerror(-rc));
         return rc;
