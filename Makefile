@@ -4,6 +4,7 @@
 #   make san        the same tests, built with ASan + UBSan (build-san/)
 #   make demo       the main job (README)
 #   make bench      benchmarks (tests/bench), figures only, never pass/fail
+#   make fuzz-smoke every fuzz target for 10 s (fuzz/); make fuzz TARGET=x SECONDS=n
 # Each directory adds its rules through a *.mk fragment included below; every
 # output goes under $(B)/.
 
@@ -50,6 +51,7 @@ include stubdoms/builder/builder.mk
 include tools/tools.mk
 include guest/guest.mk
 include tests/tests.mk
+-include fuzz/fuzz.mk
 
 # Compile rule shared by host programs: one object per source, with header deps.
 $(B)/obj/%.o: %.c
@@ -60,7 +62,7 @@ $(B)/obj/%.o: %.c
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit-test policy-diff-test guest-test integration-test demo-test
+	$(MAKE) unit-test policy-diff-test guest-test integration-test demo-test fuzz-smoke
 
 san: deps
 	$(MAKE) B=build-san SAN=1 all

@@ -10,6 +10,9 @@ PKGS=(
   checkpolicy         # reference FLASK policy compiler: differential tests of policy/
   setools             # sesearch: reference rule queries for the differential tests
   libsepol-dev        # reference access decisions (sepol_compute_av) for differential tests
+  clang               # fuzz/: libFuzzer harnesses (clang -fsanitize=fuzzer,address,undefined)
+  libclang-rt-14-dev  # fuzz/: the libFuzzer, ASan and UBSan runtimes for clang 14
+  afl++               # fuzz/: afl-clang-fast / afl-fuzz (optional engine, make fuzz ENGINE=afl)
 )
 missing=()
 for p in "${PKGS[@]}"; do
