@@ -362,54 +362,9 @@ int xsm_label_isid(const char *isid, struct xsm_label *out)
     return 0;
 }
 
-/* Split "user:role:type:level" into its first three fields and the level. */
-static int ctx_split(const char *ctx, char *urt, size_t urtlen, const char **level)
-{
-    const char *p = ctx;
-    int colons = 0;
-
-    while (*p && colons < 3) {
-        if (*p == ':')
-            colons++;
-        p++;
-    }
-    if (colons < 3 || (size_t)(p - ctx) > urtlen)
-        return -EINVAL;
-    memcpy(urt, ctx, (size_t)(p - ctx));
-    urt[p - ctx] = '\0';
-    *level = p;
-    return 0;
-}
-
-/* The low level of a level string "s0:c1-s0:c1,c2" -> "s0:c1". */
-static void level_low(const char *level, char *out, size_t len)
-{
-    size_t n = strcspn(level, "-");
-
-    if (n >= len)
-        n = len - 1;
-    memcpy(out, level, n);
-    out[n] = '\0';
-}
-
-/* Type field of a context. */
-static int ctx_type(const char *ctx, char *out, size_t len)
-{
-    const char *a = strchr(ctx, ':'), *b, *c;
-
-    if (!a || !(b = strchr(a + 1, ':')) || !(c = strchr(b + 1, ':')) || (size_t)(c - b) > len)
-        return -EINVAL;
-    memcpy(out, b + 1, (size_t)(c - b - 1));
-    out[c - b - 1] = '\0';
-    return 0;
-}
-
 int xsm_label_domain(const struct xsm_label *creator, const char *seclabel, uint32_t domid,
                      struct xsm_label *out, bool *explicit_label, char *err, size_t errlen)
 {
-    char cctx[SS_CONTEXT_MAX], dctx[SS_CONTEXT_MAX], tctx[SS_CONTEXT_MAX];
-    char urt[SS_CONTEXT_MAX], low[SS_CONTEXT_MAX], ctype[128], ttype[128], dtype[128];
-    const char *lvl;
     uint32_t sid = 0, domu, tsid;
     int rc = 0;
 
@@ -418,52 +373,21 @@ int xsm_label_domain(const struct xsm_label *creator, const char *seclabel, uint
     out->domid = domid;
     if (X.module != XSM_MODULE_FLASK)
         return 0;
-
     pthread_mutex_lock(&X.lock);
     if (*explicit_label) {
         rc = flask_ss_context_to_sid(X.ss, seclabel, &sid, err, errlen);
-        goto out;
-    }
-    /* No seclabel: type_transition (creator, domU) : domain, else domU's type, at the
-     * creator's user, role and low level. */
-    rc = flask_ss_isid(X.ss, "domU", &domu);
-    if (rc < 0) {
+    } else if (flask_ss_isid(X.ss, "domU", &domu) < 0) {
         snprintf(err, errlen, "policy has no 'domU' initial SID for unlabelled domains");
-        goto out;
-    }
-    rc = flask_ss_transition_sid(X.ss, creator->sid, domu, XSM_CLASS_domain, &tsid);
-    if (rc < 0 || flask_ss_sid_to_context(X.ss, tsid, tctx, sizeof(tctx)) < 0 ||
-        flask_ss_sid_to_context(X.ss, creator->sid, cctx, sizeof(cctx)) < 0 ||
-        flask_ss_sid_to_context(X.ss, domu, dctx, sizeof(dctx)) < 0 ||
-        ctx_type(cctx, ctype, sizeof(ctype)) < 0 || ctx_type(tctx, ttype, sizeof(ttype)) < 0 ||
-        ctx_type(dctx, dtype, sizeof(dtype)) < 0) {
-        snprintf(err, errlen, "no default label for a domain created by this client");
         rc = -EINVAL;
-        goto out;
+    } else {
+        /* type_transition (creator, domU) : domain when the policy has one, else domU's
+         * type; user, role and level (low) are the creator's. */
+        rc = flask_ss_transition_sid(X.ss, creator->sid, domu, XSM_CLASS_domain, &tsid);
+        if (rc == 0 && flask_ss_sid_type(X.ss, tsid) != flask_ss_sid_type(X.ss, creator->sid))
+            sid = tsid;
+        else
+            rc = flask_ss_compose_sid(X.ss, creator->sid, domu, creator->sid, &sid, err, errlen);
     }
-    if (strcmp(ttype, ctype) != 0) {           /* a type_transition rule applied */
-        sid = tsid;
-        rc = 0;
-        goto out;
-    }
-    if (ctx_split(cctx, urt, sizeof(urt), &lvl) < 0) {
-        rc = -EINVAL;
-        goto out;
-    }
-    level_low(lvl, low, sizeof(low));
-    {
-        const char *a = strchr(urt, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-        char built[SS_CONTEXT_MAX];
-
-        if (!b) {
-            rc = -EINVAL;
-            goto out;
-        }
-        int n = snprintf(built, sizeof(built), "%.*s:%s:%s", (int)(b - urt), urt, dtype, low);
-        rc = n < 0 || (size_t)n >= sizeof(built) ? -EINVAL
-             : flask_ss_context_to_sid(X.ss, built, &sid, err, errlen);
-    }
-out:
     pthread_mutex_unlock(&X.lock);
     if (rc < 0)
         return rc;
@@ -474,9 +398,7 @@ out:
 int xsm_label_stubdom(const char *isid, const struct xsm_label *dom, uint32_t uid,
                       struct xsm_label *out)
 {
-    char ictx[SS_CONTEXT_MAX], dctx[SS_CONTEXT_MAX], urt[SS_CONTEXT_MAX], low[SS_CONTEXT_MAX];
-    char built[SS_CONTEXT_MAX], err[128];
-    const char *il, *dl;
+    char err[128];
     uint32_t isid_sid, sid = 0;
     int rc = 0;
 
@@ -484,19 +406,11 @@ int xsm_label_stubdom(const char *isid, const struct xsm_label *dom, uint32_t ui
     out->target = dom->domid;
     if (X.module != XSM_MODULE_FLASK)
         return 0;
+    /* The isid's user, role and type at the served domain's level. */
     pthread_mutex_lock(&X.lock);
     rc = flask_ss_isid(X.ss, isid, &isid_sid);
-    if (rc == 0 && (flask_ss_sid_to_context(X.ss, isid_sid, ictx, sizeof(ictx)) < 0 ||
-                    flask_ss_sid_to_context(X.ss, dom->sid, dctx, sizeof(dctx)) < 0 ||
-                    ctx_split(ictx, urt, sizeof(urt), &il) < 0 ||
-                    ctx_split(dctx, built, sizeof(built), &dl) < 0))
-        rc = -EINVAL;
-    if (rc == 0) {
-        level_low(dl, low, sizeof(low));
-        int n = snprintf(built, sizeof(built), "%s%s", urt, low);
-        rc = n < 0 || (size_t)n >= sizeof(built) ? -EINVAL
-             : flask_ss_context_to_sid(X.ss, built, &sid, err, sizeof(err));
-    }
+    if (rc == 0)
+        rc = flask_ss_compose_sid(X.ss, isid_sid, isid_sid, dom->sid, &sid, err, sizeof(err));
     pthread_mutex_unlock(&X.lock);
     if (rc < 0)
         return rc;

@@ -195,6 +195,15 @@ static void flask_decisions(void **state)
     assert_string_equal(ctx, "tenant_u:tenant_r:domU_t:s0:c1");
     assert_int_equal(xsm_label_domain(&bob, "", 4, &dom_b, &explicit_label, err, sizeof(err)), 0);
     assert_int_equal(xsm_domain_create(XSM_HOOK, &alice, &dom_a), 0);
+    /* A stub domain serving A's domain: the isid's type at the domain's level. */
+    {
+        struct xsm_label stub;
+        assert_int_equal(xsm_label_stubdom("builder", &dom_a, 0, &stub), 0);
+        assert_true(xsm_label_string(&stub, ctx, sizeof(ctx)) > 0);
+        assert_string_equal(ctx, "system_u:system_r:builder_t:s0:c1");
+        assert_int_equal(stub.target, 3);
+        assert_int_equal(xsm_label_stubdom("nosuch", &dom_a, 0, &stub), -ENOENT);
+    }
     /* A explicit label at another tenant's category: create denied by the constraint. */
     assert_int_equal(xsm_label_domain(&alice, "tenant_u:tenant_r:domU_t:s0:c2", 5, &dom_lbl,
                                       &explicit_label, err, sizeof(err)), 0);

@@ -441,6 +441,32 @@ int flask_ss_transition_sid(struct flask_ss *ss, uint32_t ssid, uint32_t tsid, u
     return intern(ss, canon, &n, out);
 }
 
+int flask_ss_compose_sid(struct flask_ss *ss, uint32_t urole_sid, uint32_t type_sid,
+                         uint32_t level_sid, uint32_t *out, char *err, size_t errlen)
+{
+    struct pdb_context c;
+    char canon[SS_CONTEXT_MAX];
+
+    if (!ss || !out || !ss->p) {
+        set_err(err, errlen, "no policy loaded");
+        return -EINVAL;
+    }
+    c = *sid_ctx(ss, urole_sid);
+    c.type = sid_ctx(ss, type_sid)->type;
+    c.low = c.high = sid_ctx(ss, level_sid)->low;
+    if (ss_context_format(ss->p, &c, canon, sizeof(canon)) < 0) {
+        set_err(err, errlen, "context too long");
+        return -EINVAL;
+    }
+    /* Through the string path: the same validation as any context a client names. */
+    return flask_ss_context_to_sid(ss, canon, out, err, errlen);
+}
+
+uint32_t flask_ss_sid_type(const struct flask_ss *ss, uint32_t sid)
+{
+    return ss && ss->p ? sid_ctx(ss, sid)->type : 0;
+}
+
 static uint32_t host_mask(const struct ss_host_class *hc)
 {
     return hc->nperms >= 32 ? 0xffffffffu : ((1u << hc->nperms) - 1u);

@@ -117,6 +117,17 @@ int flask_ss_transition_sid(struct flask_ss *ss, uint32_t ssid, uint32_t tsid,
                             uint32_t hclass, uint32_t *out);
 
 /*
+ * flask_ss_compose_sid — the SID of the context with user and role of urole_sid, type
+ * of type_sid, and the low level of level_sid (as both low and high): how hv labels a
+ * domain created without a seclabel and a stub domain serving a guest. The result is
+ * validated like any context string. -EINVAL (with err) when it is not valid.
+ */
+int flask_ss_compose_sid(struct flask_ss *ss, uint32_t urole_sid, uint32_t type_sid,
+                         uint32_t level_sid, uint32_t *out, char *err, size_t errlen);
+/* flask_ss_sid_type — the policy type index of a SID's context (0: no policy). */
+uint32_t flask_ss_sid_type(const struct flask_ss *ss, uint32_t sid);
+
+/*
  * flask_ss_compute — decision in HOST space: allowed bits of host class hclass for
  * (ssid, tsid); *auditdeny as in ss_compute_av; unknown host perms per handle_unknown.
  * Unknown SIDs decide as the unlabeled SID. No policy loaded: 0.
