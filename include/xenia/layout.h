@@ -27,7 +27,7 @@
 #define XENIA_BUILDER_AREA_GPA 0x3000ull
 #define XENIA_IMAGE_BASE_MIN   0x200000ull   /* lowest address a PT_LOAD segment may use */
 #define XENIA_IOWIN_GPA        0x4000000000ull /* 256 GiB: above any allowed RAM size */
-#define XENIA_IOWIN_DEFAULT_BYTES (256u * 1024u)
+#define XENIA_IOWIN_DEFAULT_BYTES (1024u * 1024u) /* = XENIA_IOWIN_BYTES (io.h) */
 
 /* Memory size limits (MiB) enforced by hv on create. */
 #define XENIA_MEM_MIN_MIB 4u
@@ -63,6 +63,15 @@
 #define XENIA_TSS_IOBITMAP_OFFSET 104u
 #define XENIA_TSS_IOBITMAP_BYTES  32u
 #define XENIA_TSS_LIMIT (XENIA_TSS_IOBITMAP_OFFSET + XENIA_TSS_IOBITMAP_BYTES)  /* incl. terminator */
+/*
+ * Event channel notify port: `outl %eax, $XENIA_EVTCHN_NOTIFY_PORT` with eax =
+ * the caller's port sends an event on that port (like EVTCHNOP_send). For ports
+ * bound to a stub domain, hv registers a KVM ioeventfd (datamatch = port), so the
+ * kick wakes the stub domain in the kernel without an exit to hv's user space;
+ * other ports exit to hv, which sends the event. The TSS bitmap allows the four
+ * ports XENIA_EVTCHN_NOTIFY_PORT .. +3 (a 32-bit `out` checks all four bits).
+ */
+#define XENIA_EVTCHN_NOTIFY_PORT 0xb4u
 #define XENIA_EXC_PORT_BASE  0xc0u   /* 0xc0 .. 0xdf: vectors 0 .. 31 */
 #define XENIA_EXC_VECTORS    32u
 

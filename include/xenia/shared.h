@@ -7,6 +7,8 @@
  * upcall_pending. The guest clears bits it has handled with atomic AND (x86
  * `lock btr`). A set bit in evtchn_mask keeps the port from waking SCHEDOP_block.
  *
+ * Device model: dm_generation and dm_state tell frontends about restarts (io.h).
+ *
  * Time (pvclock): system time is nanoseconds since the domain was built, on a
  * monotonic clock. Read with the version protocol: read version (retry while
  * odd), read fields, re-read version (retry if changed); then
@@ -20,7 +22,7 @@
 #include "abi.h"
 
 #define XENIA_SHARED_MAGIC   0x5853484du   /* "XSHM" */
-#define XENIA_SHARED_VERSION 1u
+#define XENIA_SHARED_VERSION 2u
 #define XENIA_NR_EVENT_PORTS 4096u
 #define XENIA_EVTCHN_WORDS   (XENIA_NR_EVENT_PORTS / 64u)
 
@@ -46,7 +48,10 @@ struct xenia_shared_page {
     uint64_t evtchn_pending[XENIA_EVTCHN_WORDS]; /* hv sets, guest clears */
     uint64_t evtchn_mask[XENIA_EVTCHN_WORDS];    /* guest owned */
     struct xenia_vcpu_time time;                 /* hv (vCPU 0) */
-    uint8_t  pad[4096 - 16 - 2 * 8 * 64 - 48];   /* 0 */
+    uint32_t dm_generation;   /* hv: +1 each time a device model (re)starts; a frontend
+                               * that sees it change re-kicks its ports (io.h) */
+    uint32_t dm_state;        /* hv: 1 while a device model serves the window, else 0 */
+    uint8_t  pad[4096 - 16 - 2 * 8 * 64 - 48 - 8];   /* 0 */
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_shared_page) == 4096, "shared page size");
 

@@ -17,6 +17,8 @@
 /* Fixed event channel ports every domain has from boot. */
 #define XENIA_PORT_CONSOLE 1u   /* console input is pending (CONSOLEIO_read) */
 #define XENIA_PORT_CONTROL 2u   /* the toolstack requests a shutdown (shared page) */
+#define XENIA_PORT_CONS_RING 3u  /* console ring in the I/O window (io.h), served by the dm */
+#define XENIA_PORT_BLK     4u   /* block ring in the I/O window (io.h), served by the dm */
 #define XENIA_PORT_FIRST_DYNAMIC 8u
 
 struct xenia_start_info {
@@ -37,7 +39,9 @@ struct xenia_start_info {
     uint32_t control_port;     /* XENIA_PORT_CONTROL */
     uint32_t nr_vcpus;         /* vCPUs (1 for now; the ABI leaves room for more) */
     uint32_t flags;            /* reserved, 0 */
-    uint64_t pad[8];           /* 0 */
+    uint32_t cons_ring_port;   /* XENIA_PORT_CONS_RING */
+    uint32_t blk_port;         /* XENIA_PORT_BLK */
+    uint64_t pad[7];           /* 0 */
     char     cmdline[XENIA_CMDLINE_MAX]; /* NUL-terminated command line */
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_start_info) == 1208, "start_info size");

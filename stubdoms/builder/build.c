@@ -235,7 +235,8 @@ static void write_gdt(uint8_t *ram)
 /*
  * 64-bit TSS (SDM §8.7, Fig. 8-11; I/O permission bit map: SDM Vol.1 §19.5.2):
  * RSP0 = top of the exception stack; no IST. The I/O bit map covers ports
- * 0..255 and allows CPL3 only XENIA_HCALL_PORT; a 0xff byte ends it. (PVM
+ * 0..255 and allows CPL3 only XENIA_HCALL_PORT and the four event channel
+ * notify ports XENIA_EVTCHN_NOTIFY_PORT..+3; a 0xff byte ends it. (PVM
  * ignores RFLAGS.IOPL and checks CPL3 port I/O against this map instead.)
  */
 static void write_tss(uint8_t *ram)
@@ -246,6 +247,8 @@ static void write_tss(uint8_t *ram)
     st16(ram, XB_TSS_GPA + 102, XB_TSS_IOMAP);          /* I/O map base */
     memset(ram + map, 0xff, XB_TSS_IOMAP_BYTES + 1);    /* deny all, then the 0xff end */
     ram[map + XENIA_HCALL_PORT / 8] &= (uint8_t)~(1u << (XENIA_HCALL_PORT % 8));
+    for (unsigned p = XENIA_EVTCHN_NOTIFY_PORT; p < XENIA_EVTCHN_NOTIFY_PORT + 4; p++)
+        ram[map + p / 8] &= (uint8_t)~(1u << (p % 8));
 }
 
 /*
@@ -300,6 +303,8 @@ static void write_start_info(uint8_t *ram, const struct xenia_build_req *req,
     si.control_port = req->control_port;
     si.nr_vcpus = req->vcpus;
     si.flags = 0;
+    si.cons_ring_port = XENIA_PORT_CONS_RING;
+    si.blk_port = XENIA_PORT_BLK;
     memcpy(si.cmdline, req->cmdline, sizeof(si.cmdline));
     si.cmdline[sizeof(si.cmdline) - 1] = '\0';
     memcpy(ram + XENIA_START_INFO_GPA, &si, sizeof(si));
