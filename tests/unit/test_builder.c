@@ -655,7 +655,9 @@ static void test_build_layout(void **state)
     assert_int_equal(si.control_port, XENIA_PORT_CONTROL);
     assert_int_equal(si.nr_vcpus, 1);
     assert_int_equal(si.flags, 0);
-    for (unsigned i = 0; i < 8; i++)
+    assert_int_equal(si.cons_ring_port, XENIA_PORT_CONS_RING);
+    assert_int_equal(si.blk_port, XENIA_PORT_BLK);
+    for (unsigned i = 0; i < 7; i++)
         assert_int_equal(si.pad[i], 0);
     assert_string_equal(si.cmdline, "console=hvc0 test=1");
     for (size_t i = strlen(si.cmdline); i < sizeof(si.cmdline); i++)
@@ -752,7 +754,9 @@ static void test_build_descriptors(void **state)
     const uint8_t *map = ram + XB_TSS_GPA + XENIA_TSS_IOBITMAP_OFFSET;
     for (unsigned port = 0; port < 8 * XENIA_TSS_IOBITMAP_BYTES; port++) {
         int allowed = !((map[port / 8] >> (port % 8)) & 1);
-        assert_int_equal(allowed, port == XENIA_HCALL_PORT);
+        assert_int_equal(allowed, port == XENIA_HCALL_PORT ||
+                                  (port >= XENIA_EVTCHN_NOTIFY_PORT &&
+                                   port < XENIA_EVTCHN_NOTIFY_PORT + 4));
     }
     assert_int_equal(map[XENIA_TSS_IOBITMAP_BYTES], 0xff);   /* terminator */
     assert_true(XB_TSS_GPA + XENIA_TSS_LIMIT < XB_GDT_GPA + PAGE);
