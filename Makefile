@@ -54,6 +54,7 @@ $(DEPS_STAMP): tools/install-deps.sh
 -include xsm/xsm.mk
 include hv/hv.mk
 include stubdoms/builder/builder.mk
+include stubdoms/dm/dm.mk
 include tools/tools.mk
 include guest/guest.mk
 include tests/tests.mk

@@ -313,7 +313,7 @@ static void handle_xsm(struct hv *hv, struct ctl_client *c, const union ctl_req 
     }
 }
 
-static void handle(struct hv *hv, struct ctl_client *c, const union ctl_req *q, int fd)
+static void handle(struct hv *hv, struct ctl_client *c, const union ctl_req *q, int fd, int fd2)
 {
     struct domain *d;
     struct xsm_label subj;
@@ -327,11 +327,13 @@ static void handle(struct hv *hv, struct ctl_client *c, const union ctl_req *q, 
         reply_status(c, &q->hdr, -XENIA_EACCES, XENIA_DOMID_INVALID, err);
         if (fd >= 0)
             close(fd);
+        if (fd2 >= 0)
+            close(fd2);
         return;
     }
     switch (q->hdr.op) {
     case XENIA_CTL_CREATE:
-        rc = domain_create(hv, &q->create, fd, &subj, &domid, err, sizeof(err));
+        rc = domain_create(hv, &q->create, fd, fd2, &subj, &domid, err, sizeof(err));
         reply_status(c, &q->hdr, rc, domid, rc < 0 ? err : NULL);
         return;
     case XENIA_CTL_LIST:
@@ -350,9 +352,11 @@ static void handle(struct hv *hv, struct ctl_client *c, const union ctl_req *q, 
         struct xenia_ctl_info_reply r;
         if ((d = target(hv, c, q, &subj, q->dom.domid, h_getinfo)) == NULL)
             return;
+        memset(&r, 0, sizeof(r));
         reply_init(&r.r, &q->hdr, sizeof(r));
         r.r.domid = d->domid;
         domain_info(d, &r.info);
+        r.nr_stubdoms = domain_stubdoms(d, r.stubdom, &r.disk_bytes);
         send_reply(c, &r, sizeof(r), -1);
         return;
     }
@@ -478,6 +482,6 @@ int ctl_client_readable(struct hv *hv, struct ctl_client *c)
         return 0;
     }
     log_debug("ctl: %s from pid %d uid %u", ctl_op_name(q.hdr.op), (int)c->pid, c->uid);
-    handle(hv, c, &q, nfds ? fds[0] : -1);
+    handle(hv, c, &q, nfds ? fds[0] : -1, nfds > 1 ? fds[1] : -1);
     return 0;
 }

@@ -96,6 +96,8 @@ static int check_create(const struct xenia_ctl_create *c, char *err, size_t errl
         FAIL(-XENIA_EINVAL, "unknown on_poweroff/on_reboot/on_crash action");
     if (c->flags & ~XENIA_CREATE_F_MASK)
         FAIL(-XENIA_EINVAL, "unknown create flags 0x%x", c->flags);
+    if ((c->flags & XENIA_CREATE_F_DISK_RO) && !(c->flags & XENIA_CREATE_F_DISK))
+        FAIL(-XENIA_EINVAL, "create flag DISK_RO without a disk");
     if (!all_zero(c->pad, sizeof(c->pad)))
         FAIL(-XENIA_EINVAL, "non-zero padding in create request");
     if (strnlen(c->cmdline, XENIA_CMDLINE_MAX) >= XENIA_CMDLINE_MAX)
@@ -126,8 +128,15 @@ int ctl_decode(const void *buf, size_t len, int nfds, union ctl_req *out,
     if (h.len != d->size || len != d->size)
         FAIL(-XENIA_EPROTO, "%s: message is %zu bytes (header says %u), expected %u",
              d->name, len, h.len, d->size);
-    if (nfds != d->nfds)
-        FAIL(-XENIA_EINVAL, "%s: expected %d file descriptor(s), got %d", d->name, d->nfds, nfds);
+    {
+        int want = d->nfds;
+        /* CREATE with XENIA_CREATE_F_DISK carries the disk image as a second fd. */
+        if (h.op == XENIA_CTL_CREATE &&
+            (((const struct xenia_ctl_create *)buf)->flags & XENIA_CREATE_F_DISK))
+            want = 2;
+        if (nfds != want)
+            FAIL(-XENIA_EINVAL, "%s: expected %d file descriptor(s), got %d", d->name, want, nfds);
+    }
     memset(out, 0, sizeof(*out));
     memcpy(out, buf, len);
 

@@ -13,11 +13,13 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <xenia/builder.h>
 #include <xenia/layout.h>
+#include <xenia/io.h>
 #include <xenia/start_info.h>
 
 #include "domain.h"
@@ -148,6 +150,8 @@ static void memory_map_init(struct domain *d, const struct xenia_build_resp *r)
                                         XENIA_MEMTYPE_RAM, 0 };
     if (d->iowin_bytes)
         m[n++] = (struct xenia_mem_region){ XENIA_IOWIN_GPA, d->iowin_bytes, XENIA_MEMTYPE_IOWIN, 0 };
+    m[n++] = (struct xenia_mem_region){ XENIA_GNTMAP_GPA, (uint64_t)XENIA_GNTMAP_PAGES * XENIA_PAGE_SIZE,
+                                        XENIA_MEMTYPE_GNTMAP, 0 };
     d->hc.nr_map = n;
 }
 
@@ -190,6 +194,12 @@ static int setup_vcpu_regs(struct domain *d, const struct xenia_build_resp *r)
 /* Release what instance_build acquired (VM, vCPU, memory). vCPU thread must be gone. */
 static void instance_teardown(struct domain *d)
 {
+    /* Event channels and grants first: peers must stop using this instance. */
+    pthread_mutex_lock(&d->hv->table_lock);
+    evtchn_domain_close(d->hv, d);
+    gnttab_domain_release(d->hv, d);
+    pthread_mutex_unlock(&d->hv->table_lock);
+    dm_stop(d);
     if (d->vcpu.run)
         munmap(d->vcpu.run, d->vcpu.run_size);
     d->vcpu.run = NULL;
@@ -291,6 +301,15 @@ static int instance_build(struct domain *d, char *err, size_t errlen)
 
     d->shared = (struct xenia_shared_page *)(d->ram + XENIA_SHARED_PAGE_GPA);
     shared_init(d);
+    pthread_mutex_lock(&hv->table_lock);
+    evtchn_table_init(&d->evt);
+    memset(&d->gnt, 0, sizeof(d->gnt));
+    pthread_mutex_unlock(&hv->table_lock);
+    d->dm.failed = 0;
+    d->dm.burst = 0;
+    rc = dm_start(d, err, errlen);
+    if (rc < 0)
+        goto fail;
     d->hc.domid = d->domid;
     d->hc.mem = (struct gmem){ .ram = d->ram, .ram_bytes = d->ram_bytes, .iowin = d->iowin,
                                .iowin_gpa = XENIA_IOWIN_GPA, .iowin_bytes = d->iowin_bytes,
@@ -312,6 +331,7 @@ fail:
 static void domain_free(struct domain *d)
 {
     instance_teardown(d);
+    dm_fini(d);
     console_fini(&d->con);
     if (d->image_fd >= 0)
         close(d->image_fd);
@@ -348,7 +368,34 @@ static int create_label(struct hv *hv, const struct xenia_ctl_create *req,
     return 0;
 }
 
-int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd,
+/*
+ * The disk: a regular file the client opened with its own rights (hv never
+ * reopens it: a root reopen would bypass the client's permissions). Its size
+ * must be a whole number of sectors; a writable disk needs a writable fd.
+ */
+static int check_disk(int fd, int readonly, uint64_t *bytes, char *err, size_t errlen)
+{
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "the disk must be a regular file (an image)");
+        return -XENIA_EINVAL;
+    }
+    if (st.st_size <= 0 || st.st_size % XENIA_BLK_SECTOR) {
+        snprintf(err, errlen, "the disk image is %lld bytes: it must be a non-zero multiple of %u",
+                 (long long)st.st_size, XENIA_BLK_SECTOR);
+        return -XENIA_EINVAL;
+    }
+    if (fl < 0 || (!readonly && (fl & O_ACCMODE) != O_RDWR)) {
+        snprintf(err, errlen, "the disk was opened read-only: mark it ',ro' or make it writable");
+        return -XENIA_EBADF;
+    }
+    *bytes = (uint64_t)st.st_size;
+    return 0;
+}
+
+int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd, int disk_fd,
                   const struct xsm_label *creator, uint32_t *domid, char *err, size_t errlen)
 {
     struct domain *d = NULL;
@@ -356,9 +403,22 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
     char path[64], logdir[300];
     int slot = -1, rc, ro_fd;
     uint32_t owner_uid = creator->uid;
+    uint64_t disk_bytes = 0;
+
+    if (disk_fd >= 0) {
+        rc = check_disk(disk_fd, (req->flags & XENIA_CREATE_F_DISK_RO) != 0, &disk_bytes, err,
+                        errlen);
+        if (rc < 0) {
+            close(disk_fd);
+            close(image_fd);
+            return rc;
+        }
+    }
 
     if (domain_lookup(hv, req->name)) {
         close(image_fd);
+        if (disk_fd >= 0)
+            close(disk_fd);
         snprintf(err, errlen, "a domain named '%s' already exists (destroy it or pick another name)",
                  req->name);
         return -XENIA_EEXIST;
@@ -367,12 +427,16 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
         if (hv->doms[i] == NULL) { slot = i; break; }
     if (slot < 0) {
         close(image_fd);
+        if (disk_fd >= 0)
+            close(disk_fd);
         snprintf(err, errlen, "the domain table is full (%d domains)", HV_MAX_DOMAINS);
         return -XENIA_ENOSPC;
     }
     rc = create_label(hv, req, creator, hv->next_domid, &label, err, errlen);
     if (rc < 0) {
         close(image_fd);
+        if (disk_fd >= 0)
+            close(disk_fd);
         return rc;
     }
     /* Reopen read-only: the builder must not be able to write the client's file. */
@@ -381,12 +445,16 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
     close(image_fd);
     if (ro_fd < 0) {
         snprintf(err, errlen, "cannot reopen the image read-only: %s", strerror(errno));
+        if (disk_fd >= 0)
+            close(disk_fd);
         return -XENIA_EBADF;
     }
 
     d = calloc(1, sizeof(*d));
     if (d == NULL) {
         close(ro_fd);
+        if (disk_fd >= 0)
+            close(disk_fd);
         snprintf(err, errlen, "out of memory");
         return -XENIA_ENOMEM;
     }
@@ -403,6 +471,7 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
     d->cfg = *req;
     d->image_fd = ro_fd;
     d->ram_fd = d->iowin_fd = d->vm_fd = d->vcpu.fd = -1;
+    dm_init_fds(&d->dm, disk_fd, disk_bytes, (req->flags & XENIA_CREATE_F_DISK_RO) != 0);
     d->created_ns = hv_now_ns();
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->vcpu.cond, NULL);
@@ -415,6 +484,7 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
         if (d->vcpu.wake_fd >= 0)
             close(d->vcpu.wake_fd);
         close(ro_fd);
+        dm_fini(d);
         pthread_cond_destroy(&d->vcpu.cond);
         pthread_mutex_destroy(&d->lock);
         free(d);
@@ -429,7 +499,9 @@ int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_f
         rc = -XENIA_ENOMEM;
         goto fail;
     }
+    pthread_mutex_lock(&hv->table_lock);
     hv->doms[slot] = d;
+    pthread_mutex_unlock(&hv->table_lock);
     *domid = d->domid;
     console_note(&d->con, "domain %u '%s' created: %u MiB, image entry ok", d->domid, d->name,
                  d->cfg.memory_mib);
@@ -465,9 +537,11 @@ void domain_destroy(struct hv *hv, struct domain *d)
     running = d->state != XENIA_DOMSTATE_SHUTDOWN && d->state != XENIA_DOMSTATE_CRASHED;
     log_info("domain %u (%s) destroyed%s", d->domid, d->name, running ? " while running" : "");
     console_note(&d->con, "domain %u destroyed", d->domid);
+    pthread_mutex_lock(&hv->table_lock);
     for (int i = 0; i < HV_MAX_DOMAINS; i++)
         if (hv->doms[i] == d)
             hv->doms[i] = NULL;
+    pthread_mutex_unlock(&hv->table_lock);
     domain_free(d);
 }
 
@@ -563,6 +637,24 @@ void domain_info(struct domain *d, struct xenia_dominfo *o)
         pthread_getcpuclockid(d->vcpu.thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
         o->cpu_time_ns += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     pthread_mutex_unlock(&d->lock);
+}
+
+uint32_t domain_stubdoms(struct domain *d, struct xenia_stubdom_info *out, uint64_t *disk_bytes)
+{
+    struct xenia_stubdom_info *s = &out[0];
+
+    memset(out, 0, sizeof(*out) * XENIA_STUBDOM_MAX);
+    *disk_bytes = d->dm.disk_fd >= 0 ? d->dm.disk_bytes : 0;
+    s->role = XENIA_STUBDOM_DM;
+    s->pid = d->dm.running ? (int32_t)d->dm.proc.pid : 0;
+    s->uid = (uint32_t)stubdom_uid(STUBDOM_DM, d->domid);
+    s->restarts = d->dm.restarts;
+    s->confined = d->dm.running ? d->dm.proc.confined : 0;
+    s->generation = d->dm.generation;
+    if (xsm_label_string(&d->dm.label, s->seclabel, sizeof(s->seclabel)) < 0)
+        snprintf(s->seclabel, sizeof(s->seclabel), "?");
+    snprintf(s->last_exit, sizeof(s->last_exit), "%s", d->dm.failed ? "given up" : d->dm.last_exit);
+    return 1;
 }
 
 /* Main thread: domains whose vCPU thread ended by itself. */

@@ -23,6 +23,9 @@
 #include <xenia/shared.h>
 
 #include "console.h"
+#include "dm.h"
+#include "evtchn.h"
+#include "gnttab.h"
 #include "hypercall.h"
 #include "xsm/xsm.h"
 
@@ -89,6 +92,11 @@ struct domain {
     uint64_t t0_ns;                   /* system time 0 (CLOCK_MONOTONIC) */
 
     struct console con;
+
+    /* event channels, grant table, device model (table_lock guards evt and gnt) */
+    struct evtchn_table evt;
+    struct gnttab gnt;
+    struct dm dm;
 };
 
 /* Global hv state. */
@@ -98,7 +106,9 @@ struct hv {
     char build_id[48];
     int kvm_fd;
     int reap_fd;                      /* eventfd: some domain needs_reap */
-    pthread_mutex_t table_lock;       /* guards doms[] pointers */
+    pthread_mutex_t table_lock;       /* guards doms[] and every domain's evt and gnt: the
+                                       * main thread takes it to add or remove a domain,
+                                       * vCPU threads for event channel and grant ops */
     struct domain *doms[HV_MAX_DOMAINS];
     uint32_t next_domid;
     struct xsm_label xen_label;       /* hv itself: the `xen` initial SID */
@@ -113,12 +123,12 @@ uint64_t hv_now_ns(void);
  * @creator: the client's label; the new domain's label comes from req->seclabel
  * (or the policy's default for the creator) and is checked by the XSM hooks
  * domain_create (and domain_setlabel for an explicit seclabel) before anything
- * is allocated. @image_fd is consumed (owned by the domain on success, closed on
+ * is allocated. @image_fd and @disk_fd (-1 = none) are consumed (owned by the domain on success, closed on
  * error). On success returns 0 and stores the new domid; on error returns
  * -XENIA_Exxx (-XENIA_EACCES when denied) with a reason in @err. Nothing is
  * left behind on error.
  */
-int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd,
+int domain_create(struct hv *hv, const struct xenia_ctl_create *req, int image_fd, int disk_fd,
                   const struct xsm_label *creator, uint32_t *domid, char *err, size_t errlen);
 
 /* domain_destroy - stop the vCPU, free every resource, remove from the table. */
@@ -137,6 +147,10 @@ struct domain *domain_lookup(struct hv *hv, const char *name);
 
 /* domain_info - fill @out from @d (takes d->lock). */
 void domain_info(struct domain *d, struct xenia_dominfo *out);
+
+/* domain_stubdoms - fill @out (up to XENIA_STUBDOM_MAX) with @d's stub domains
+ * (main thread). Returns the number filled. */
+uint32_t domain_stubdoms(struct domain *d, struct xenia_stubdom_info *out, uint64_t *disk_bytes);
 
 /* domain_reap - main thread: act on domains whose vCPU stopped (on_poweroff...). */
 void domain_reap(struct hv *hv);

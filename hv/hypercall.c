@@ -17,6 +17,7 @@ struct hc_args {
         struct xenia_sched_shutdown shut;
         struct { uint64_t gva; } out;           /* OUT struct destination */
         struct { struct xenia_memory_map mm; uint64_t arg; } map;
+        struct { uint64_t gva; uint32_t size; uint32_t out; uint64_t buf[4]; } op; /* evtchn, gnttab */
     } u;
 };
 
@@ -225,6 +226,130 @@ static int64_t invoke_memory_op(struct hc_domain *d, struct hc_args *a)
 
 /* The caller's own reservation and memory map. */
 static enum xsm_hook hook_memory_op(const struct hc_args *a)
+{
+    (void)a;
+    return HC_NO_HOOK;
+}
+
+/* ---- event_channel_op, grant_table_op --------------------------------------- */
+/* Size of each command's struct (hypercall.h) and whether it has OUT fields. */
+static int op_layout(uint64_t nr, uint64_t cmd, uint32_t *size, uint32_t *out)
+{
+    static const struct { uint8_t nr, cmd, size, out; } t[] = {
+        { XENIA_HC_event_channel_op, XENIA_EVTCHNOP_alloc_unbound,
+          sizeof(struct xenia_evtchn_alloc_unbound), 1 },
+        { XENIA_HC_event_channel_op, XENIA_EVTCHNOP_bind_interdomain,
+          sizeof(struct xenia_evtchn_bind_interdomain), 1 },
+        { XENIA_HC_event_channel_op, XENIA_EVTCHNOP_send, sizeof(struct xenia_evtchn_port), 0 },
+        { XENIA_HC_event_channel_op, XENIA_EVTCHNOP_close, sizeof(struct xenia_evtchn_port), 0 },
+        { XENIA_HC_event_channel_op, XENIA_EVTCHNOP_status, sizeof(struct xenia_evtchn_status), 1 },
+        { XENIA_HC_grant_table_op, XENIA_GNTTABOP_setup_table,
+          sizeof(struct xenia_gnttab_setup_table), 0 },
+        { XENIA_HC_grant_table_op, XENIA_GNTTABOP_map_grant_ref, sizeof(struct xenia_gnttab_map), 1 },
+        { XENIA_HC_grant_table_op, XENIA_GNTTABOP_unmap_grant_ref,
+          sizeof(struct xenia_gnttab_unmap), 0 },
+        { XENIA_HC_grant_table_op, XENIA_GNTTABOP_copy, sizeof(struct xenia_gnttab_copy), 0 },
+        { XENIA_HC_grant_table_op, XENIA_GNTTABOP_query_size,
+          sizeof(struct xenia_gnttab_query_size), 1 },
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (t[i].nr == nr && t[i].cmd == cmd) {
+            *size = t[i].size;
+            *out = t[i].out;
+            return 0;
+        }
+    return -XENIA_EINVAL;
+}
+
+/* Pad fields that must be zero, per command (IN side). */
+static int op_pads_zero(uint64_t nr, uint64_t cmd, const void *buf)
+{
+    if (nr == XENIA_HC_event_channel_op) {
+        switch (cmd) {
+        case XENIA_EVTCHNOP_alloc_unbound:
+            return ((const struct xenia_evtchn_alloc_unbound *)buf)->pad == 0;
+        case XENIA_EVTCHNOP_bind_interdomain:
+            return ((const struct xenia_evtchn_bind_interdomain *)buf)->pad == 0;
+        case XENIA_EVTCHNOP_status:
+            return ((const struct xenia_evtchn_status *)buf)->pad == 0;
+        default:
+            return ((const struct xenia_evtchn_port *)buf)->pad == 0;
+        }
+    }
+    switch (cmd) {
+    case XENIA_GNTTABOP_setup_table:
+        return ((const struct xenia_gnttab_setup_table *)buf)->pad == 0;
+    case XENIA_GNTTABOP_unmap_grant_ref:
+        return ((const struct xenia_gnttab_unmap *)buf)->pad == 0;
+    case XENIA_GNTTABOP_copy:
+        return ((const struct xenia_gnttab_copy *)buf)->pad == 0;
+    default:
+        return 1;
+    }
+}
+
+/* event_channel_op(cmd, arg) and grant_table_op(cmd, arg, count = 1). */
+static int64_t decode_struct_op(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a,
+                                uint64_t nr)
+{
+    a->cmd = r->a1;
+    if (!cmd32(r->a1) || op_layout(nr, r->a1, &a->u.op.size, &a->u.op.out) < 0)
+        return -XENIA_EINVAL;
+    if (nr == XENIA_HC_grant_table_op && r->a3 != 1)
+        return -XENIA_EINVAL;
+    if (nr == XENIA_HC_event_channel_op && r->a3 != 0)
+        return -XENIA_EINVAL;
+    a->u.op.gva = r->a2;
+    if (gmem_copy_from(&d->mem, a->u.op.buf, r->a2, a->u.op.size) < 0)
+        return -XENIA_EFAULT;
+    if (!op_pads_zero(nr, r->a1, a->u.op.buf))
+        return -XENIA_EINVAL;
+    if (a->u.op.out &&
+        gmem_check_range(&d->mem, r->a2, a->u.op.size, GMEM_USER | GMEM_WRITE) < 0)
+        return -XENIA_EFAULT;
+    return 0;
+}
+
+static int64_t decode_event_channel_op(struct hc_domain *d, const struct hc_regs *r,
+                                       struct hc_args *a)
+{
+    return decode_struct_op(d, r, a, XENIA_HC_event_channel_op);
+}
+
+static int64_t decode_grant_table_op(struct hc_domain *d, const struct hc_regs *r,
+                                     struct hc_args *a)
+{
+    return decode_struct_op(d, r, a, XENIA_HC_grant_table_op);
+}
+
+static int64_t finish_struct_op(struct hc_domain *d, struct hc_args *a, int64_t rc)
+{
+    if (rc >= 0 && a->u.op.out &&
+        gmem_copy_to(&d->mem, a->u.op.gva, a->u.op.buf, a->u.op.size) < 0)
+        return -XENIA_EFAULT;
+    return rc;
+}
+
+static int64_t invoke_event_channel_op(struct hc_domain *d, struct hc_args *a)
+{
+    return finish_struct_op(d, a, d->ops->evtchn(d->ctx, (uint32_t)a->cmd, a->u.op.buf));
+}
+
+static int64_t invoke_grant_table_op(struct hc_domain *d, struct hc_args *a)
+{
+    return finish_struct_op(d, a, d->ops->gnttab(d->ctx, (uint32_t)a->cmd, a->u.op.buf));
+}
+
+/* These name another domain: the effect functions (hv/evtchn.c, hv/gnttab.c) check
+ * the XSM hooks of class event and grant against that domain's label, under the
+ * lock that keeps it alive, before changing anything. */
+static enum xsm_hook hook_event_channel_op(const struct hc_args *a)
+{
+    (void)a;
+    return HC_NO_HOOK;
+}
+
+static enum xsm_hook hook_grant_table_op(const struct hc_args *a)
 {
     (void)a;
     return HC_NO_HOOK;

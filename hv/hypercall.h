@@ -29,6 +29,11 @@ struct hc_ops {
     int64_t (*block)(void *ctx, uint64_t deadline_ns);
     /* Stop the domain with a guest-chosen reason (already validated). */
     void (*shutdown)(void *ctx, uint32_t reason);
+    /* EVTCHNOP_* / GNTTABOP_*: @arg is the command's struct (decoded: pads zero),
+     * updated in place with OUT fields. These check their own XSM hooks (the
+     * object is another domain). Returns >= 0 or -XENIA_Exxx. */
+    int64_t (*evtchn)(void *ctx, uint32_t cmd, void *arg);
+    int64_t (*gnttab)(void *ctx, uint32_t cmd, void *arg);
     /* XSM: may the domain perform hook h (xsm/hooks.def)? 0 or -EACCES. Asked after
      * decode, before invoke: a denied call has changed nothing. */
     int (*xsm)(void *ctx, enum xsm_hook h);

@@ -8,4 +8,6 @@
     HC(memory_op,   XENIA_HC_memory_op)          \
     HC(xen_version, XENIA_HC_xen_version)        \
     HC(console_io,  XENIA_HC_console_io)         \
-    HC(sched_op,    XENIA_HC_sched_op)
+    HC(sched_op,    XENIA_HC_sched_op)           \
+    HC(event_channel_op, XENIA_HC_event_channel_op) \
+    HC(grant_table_op,   XENIA_HC_grant_table_op)

@@ -232,7 +232,7 @@ static void accept_client(int lfd)
 }
 
 enum { P_LISTEN, P_SIGNAL, P_REAP, P_FIXED };
-#define MAX_POLL (P_FIXED + MAX_CLIENTS + HV_MAX_DOMAINS * CON_MAX_CLIENTS)
+#define MAX_POLL (P_FIXED + MAX_CLIENTS + HV_MAX_DOMAINS * (CON_MAX_CLIENTS + 2))
 
 static int serve(int lfd, int sfd)
 {
@@ -260,6 +260,20 @@ static int serve(int lfd, int sfd)
                     p[n] = (struct pollfd){ .fd = d->con.clients[k], .events = POLLIN };
                     who[n++] = s * CON_MAX_CLIENTS + k;
                 }
+        }
+        int first_dm = n;
+        for (int s = 0; s < HV_MAX_DOMAINS; s++) {
+            struct domain *d = hv.doms[s];
+            if (!d)
+                continue;
+            if (d->dm.running && d->dm.proc.pidfd >= 0) {
+                p[n] = (struct pollfd){ .fd = d->dm.proc.pidfd, .events = POLLIN };
+                who[n++] = s * 2;
+            }
+            if (d->dm.cons_fd >= 0) {
+                p[n] = (struct pollfd){ .fd = d->dm.cons_fd, .events = POLLIN };
+                who[n++] = s * 2 + 1;
+            }
         }
         if (poll(p, (nfds_t)n, -1) < 0) {
             if (errno == EINTR)
@@ -292,7 +306,7 @@ static int serve(int lfd, int sfd)
             close(c->fd);
             c->fd = -1;
         }
-        for (int i = first_con; i < n; i++) {
+        for (int i = first_con; i < first_dm; i++) {
             struct domain *d;
             int s = who[i] / CON_MAX_CLIENTS, k = who[i] % CON_MAX_CLIENTS;
             if (!p[i].revents)
@@ -301,8 +315,19 @@ static int serve(int lfd, int sfd)
             /* The domain may have been destroyed by a control request in this round. */
             if (d == NULL || d->con.clients[k] != p[i].fd)
                 continue;
-            if (console_client_readable(&d->con, k) > 0)
+            if (console_client_readable(&d->con, k) > 0 && !dm_console_input(d))
                 domain_raise_event(d, XENIA_PORT_CONSOLE);
+        }
+        for (int i = first_dm; i < n; i++) {
+            struct domain *d = hv.doms[who[i] / 2];
+            if (!p[i].revents || d == NULL)
+                continue;
+            if (who[i] % 2 == 0) {
+                if (d->dm.running && d->dm.proc.pidfd == p[i].fd)
+                    dm_exited(d);
+            } else if (d->dm.cons_fd == p[i].fd) {
+                dm_console_readable(d);
+            }
         }
         if (p[P_LISTEN].revents & POLLIN)
             accept_client(lfd);

@@ -35,6 +35,16 @@ enum stubdom_role {
 
 #define STUBDOM_MAX_FDS 8
 
+/*
+ * Fixed fd numbers in the child between clone and exec, above any number a
+ * stub domain can allocate (RLIMIT_NOFILE <= 3 + STUBDOM_MAX_FDS + 4), so the
+ * seccomp rules that name them (execveat of the binary, the error report of a
+ * failed exec) can never match an fd the stub domain holds after exec. Both
+ * are close-on-exec.
+ */
+#define STUBDOM_FD_EXEC 30            /* sealed memfd of the binary */
+#define STUBDOM_FD_ERR  31            /* pipe to hv: why the set-up or exec failed */
+
 struct stubdom_spec {
     enum stubdom_role role;
     const char *name;                 /* e.g. "dm-3": cgroup directory and logs */
@@ -43,6 +53,8 @@ struct stubdom_spec {
     uid_t uid;                        /* unprivileged, != 0; gid = uid */
     uint64_t mem_limit_bytes;         /* cgroup memory cap; 0 = role default */
     unsigned cpu_pct;                 /* cgroup CPU cap in % of one CPU; 0 = role default */
+    uint64_t as_extra_bytes;          /* added to the role's RLIMIT_AS (the builder maps
+                                         the whole guest RAM: pass ram_bytes) */
 };
 
 struct stubdom_proc {
@@ -72,6 +84,23 @@ struct stubdom_proc {
  */
 int stubdom_init(const char *bin_dir, const char *dm_path, char *err, size_t errlen);
 
+/*
+ * stubdom_set_path - before stubdom_init: take @role's binary from @path
+ * instead of bin_dir (hv --builder PATH, --dm PATH). Returns 0 or -EINVAL.
+ */
+int stubdom_set_path(enum stubdom_role role, const char *path);
+
+/*
+ * stubdom_set_uid_base - before any spawn: first uid of the stub domain range
+ * (hv --stubdom-uid-base N, default 640000). Returns 0, or -EINVAL for 0 or a
+ * base that leaves no room for a domid.
+ */
+int stubdom_set_uid_base(uid_t base);
+
+/* stubdom_landlock_abi - the kernel's Landlock ABI version, 0 when absent
+ * (valid after stubdom_init). */
+int stubdom_landlock_abi(void);
+
 /* stubdom_binary_fd - sealed memfd of a role's binary (for measurement), or -1. */
 int stubdom_binary_fd(enum stubdom_role role);
 
@@ -96,8 +125,9 @@ void stubdom_kill(struct stubdom_proc *p);
 /* stubdom_role_name - "builder", "dm", "console". */
 const char *stubdom_role_name(enum stubdom_role role);
 
-/* stubdom_uid - the uid for (role, domid): distinct per stub domain, from
- * the base set by --stubdom-uid-base (default 640000). */
+/* stubdom_uid - the uid for (role, domid): base + domid * 4 + role, distinct
+ * per stub domain, from the base set by --stubdom-uid-base (default 640000).
+ * Returns (uid_t)-1 (which stubdom_spawn refuses) when that overflows. */
 uid_t stubdom_uid(enum stubdom_role role, uint32_t domid);
 
 #endif /* HV_STUBDOM_H */

@@ -195,23 +195,32 @@ static void drain_wake(struct vcpu *v)
     if (read(v->wake_fd, &x, sizeof(x)) < 0) { /* EAGAIN: nothing queued */ }
 }
 
-/* Sleep up to @ns (0 = forever) or until woken. */
-static void wait_wake(struct vcpu *v, uint64_t ns)
+/* Sleep up to @ns (0 = forever) or until woken: by hv (wake_fd) or by the
+ * device model signalling a ring port (its irq eventfds). */
+static void wait_wake(struct domain *d, uint64_t ns)
 {
-    struct pollfd p = { .fd = v->wake_fd, .events = POLLIN };
+    struct vcpu *v = &d->vcpu;
+    struct pollfd p[3] = { { .fd = v->wake_fd, .events = POLLIN },
+                           { .fd = d->dm.irq_fd[0], .events = POLLIN },
+                           { .fd = d->dm.irq_fd[1], .events = POLLIN } };
     struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
                            .tv_nsec = (long)(ns % 1000000000ull) };
     sigset_t none;
 
     sigemptyset(&none);
-    if (ppoll(&p, 1, ns ? &ts : NULL, &none) > 0)
-        drain_wake(v);
+    if (ppoll(p, 3, ns ? &ts : NULL, &none) > 0) {
+        if (p[0].revents)
+            drain_wake(v);
+        if (p[1].revents | p[2].revents)
+            dm_drain_irqs(d);
+    }
 }
 
 static int events_pending(struct domain *d)
 {
     struct xenia_shared_page *sp = d->shared;
 
+    dm_drain_irqs(d);
     for (unsigned i = 0; i < XENIA_EVTCHN_WORDS; i++)
         if (__atomic_load_n(&sp->evtchn_pending[i], __ATOMIC_ACQUIRE) &
             ~__atomic_load_n(&sp->evtchn_mask[i], __ATOMIC_RELAXED))
@@ -261,7 +270,7 @@ static void cap_account(struct domain *d)
         v->nr_throttled++;
         /* The cap timer's signals interrupt the wait: sleep until the debt is repaid. */
         while (now < end && !(__atomic_load_n(&v->req, __ATOMIC_SEQ_CST) & (VREQ_KILL | VREQ_PAUSE))) {
-            wait_wake(v, end - now);
+            wait_wake(d, end - now);
             now = hv_now_ns();
         }
     }
@@ -338,7 +347,7 @@ static int64_t op_block(void *ctx, uint64_t deadline)
         pthread_mutex_lock(&d->lock);
         d->state = XENIA_DOMSTATE_BLOCKED;
         pthread_mutex_unlock(&d->lock);
-        wait_wake(v, deadline ? deadline - now : 0);
+        wait_wake(d, deadline ? deadline - now : 0);
         pthread_mutex_lock(&d->lock);
         if (d->state == XENIA_DOMSTATE_BLOCKED)
             d->state = XENIA_DOMSTATE_RUNNING;
@@ -368,7 +377,21 @@ static int op_xsm(void *ctx, enum xsm_hook h)
     return xsm_check(h, xsm_hooks[h].dflt, &c->d->label, &c->d->hv->xen_label);
 }
 
+static int64_t op_evtchn(void *ctx, uint32_t cmd, void *arg)
+{
+    struct vctx *c = ctx;
+    return evtchn_op(c->d, cmd, arg);
+}
+
+static int64_t op_gnttab(void *ctx, uint32_t cmd, void *arg)
+{
+    struct vctx *c = ctx;
+    return gnttab_op(c->d, cmd, arg);
+}
+
 static const struct hc_ops vcpu_hc_ops = {
+    .evtchn = op_evtchn,
+    .gnttab = op_gnttab,
     .xsm = op_xsm,
     .console_write = op_console_write,
     .console_read = op_console_read,
@@ -397,6 +420,15 @@ static int handle_io(struct domain *d, struct vctx *c)
             return 1;
         r->rax = (uint64_t)rc;
         run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        return 0;
+    }
+    if (port == XENIA_EVTCHN_NOTIFY_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
+        run->io.size == 4 && run->io.count == 1) {
+        uint32_t evport;
+        /* A kick no ioeventfd caught: an interdomain port, or a ring port while the
+         * dm is down. Same as EVTCHNOP_send; errors are the guest's own business. */
+        memcpy(&evport, (uint8_t *)run + run->io.data_offset, sizeof(evport));
+        evtchn_notify(d, evport);
         return 0;
     }
     if (port >= XENIA_EXC_PORT_BASE && port < XENIA_EXC_PORT_BASE + XENIA_EXC_VECTORS &&

@@ -48,6 +48,7 @@
 #define XENIA_EPROTO    71   /* protocol error (bad magic, version, size) */
 #define XENIA_EOVERFLOW 75   /* value too large */
 #define XENIA_EOPNOTSUPP 95  /* operation not supported */
+#define XENIA_ENOTCONN  107  /* event channel port not connected */
 #define XENIA_ESHUTDOWN 108  /* domain is shut down */
 #define XENIA_ETIMEDOUT 110  /* timed out */
 

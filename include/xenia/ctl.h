@@ -9,7 +9,8 @@
  * with a wrong magic, version, length, unknown op, non-zero pad or unterminated
  * string is refused with -XENIA_EPROTO or -XENIA_EINVAL before anything happens.
  * File descriptors travel as SCM_RIGHTS ancillary data:
- *   CREATE request  carries 1 fd: the guest image, opened read-only by the client;
+ *   CREATE request  carries 1 fd: the guest image, opened read-only by the client,
+ *                   and a second one with XENIA_CREATE_F_DISK: the disk image;
  *   CONSOLE reply   carries 1 fd: a SOCK_STREAM socket connected to the console
  *                   (bytes read are console output, bytes written are input).
  */
@@ -20,7 +21,7 @@
 #include "start_info.h"
 
 #define XENIA_CTL_MAGIC   0x4c544358u  /* "XCTL" */
-#define XENIA_CTL_VERSION 2u   /* 2: seclabels, policy operations, audit */
+#define XENIA_CTL_VERSION 3u   /* 2: seclabels, policy operations, audit; 3: disks, stub domains */
 #define XENIA_CTL_SOCK    "ctl.sock"
 
 #define XENIA_NAME_MAX    64u   /* domain name buffer incl. NUL: [A-Za-z0-9_.-]{1,63} */
@@ -88,7 +89,10 @@ struct xenia_ctl_create {
     char     seclabel[XENIA_SECLABEL_MAX];/* IN: security context, "" = the policy's default */
 };
 #define XENIA_CREATE_F_PAUSED 0x01u        /* leave the new domain paused */
-#define XENIA_CREATE_F_MASK   0x01u
+#define XENIA_CREATE_F_DISK   0x02u        /* a second fd follows: the disk image (opened by
+                                            * the client with its own rights) */
+#define XENIA_CREATE_F_DISK_RO 0x04u       /* the disk is read-only for the guest */
+#define XENIA_CREATE_F_MASK   0x07u
 XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_create) == 16 + 64 + 16 + 16 + 1024 + 256, "create size");
 
 /* Requests that name one domain: INFO, PAUSE, UNPAUSE, DESTROY, CONSOLE. */
@@ -163,11 +167,33 @@ struct xenia_ctl_list_reply {
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_list_reply) == 216 + 8 + 32 * 656, "xenia_ctl_list_reply size");
 
+/* A stub domain serving a domain (INFO reply). */
+#define XENIA_STUBDOM_BUILDER 0u
+#define XENIA_STUBDOM_DM      1u
+#define XENIA_STUBDOM_CONSOLE 2u
+#define XENIA_STUBDOM_MAX     2u   /* entries in an INFO reply */
+
+struct xenia_stubdom_info {
+    uint32_t role;                        /* XENIA_STUBDOM_* */
+    int32_t  pid;                         /* in hv's pid namespace; 0 when not running */
+    uint32_t uid;                         /* its unprivileged uid */
+    uint32_t restarts;                    /* times hv restarted it */
+    uint32_t confined;                    /* confinement layers applied (hv/stubdom.h bits) */
+    uint32_t generation;                  /* dm: instance number seen by the guest */
+    char     seclabel[XENIA_SECLABEL_MAX];/* its security context */
+    char     last_exit[64];               /* why the previous instance ended, "" if none */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_stubdom_info) == 24 + 256 + 64, "stubdom info size");
+
 struct xenia_ctl_info_reply {
     struct xenia_ctl_reply r;
     struct xenia_dominfo info;
+    uint32_t nr_stubdoms;                 /* OUT: entries filled */
+    uint32_t pad;                         /* 0 */
+    uint64_t disk_bytes;                  /* OUT: size of the domain's disk, 0 = none */
+    struct xenia_stubdom_info stubdom[XENIA_STUBDOM_MAX];
 };
-XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_info_reply) == 872, "xenia_ctl_info_reply size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_ctl_info_reply) == 872 + 16 + 2 * 344, "xenia_ctl_info_reply size");
 
 /* XSM / FLASK --------------------------------------------------------------------- */
 #define XENIA_XSM_DUMMY 0u

@@ -108,6 +108,7 @@ XENIA_ABI_ASSERT(sizeof(struct xenia_version_extra) == 64, "version_extra size")
 #define XENIA_MEMTYPE_SHARED     3  /* shared page */
 #define XENIA_MEMTYPE_RESERVED   4  /* builder area: not accessible to the guest */
 #define XENIA_MEMTYPE_IOWIN      5  /* I/O window (rings, I/O buffers) */
+#define XENIA_MEMTYPE_GNTMAP     6  /* grant-map area: granted frames appear here */
 
 struct xenia_mem_region {
     uint64_t gpa;          /* OUT: start, page aligned */
@@ -123,5 +124,157 @@ struct xenia_memory_map {
     uint64_t buffer;       /* IN: guest address of struct xenia_mem_region[nr_entries] */
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_memory_map) == 16, "memory_map size");
+
+/* ------------------------------------------------------------------------- */
+/* event_channel_op(cmd, arg): Xen public/event_channel.h, same numbers.     */
+/* arg -> the command's struct (IN/OUT). Ports are per domain,               */
+/* 1 .. XENIA_EVTCHN_PORTS-1; ports 1..7 are fixed (start_info.h).           */
+/*   EVTCHNOP_alloc_unbound: a new port that remote_dom may bind;           */
+/*       dom must be DOMID_SELF. -ENOSPC when no port is free, -ESRCH when   */
+/*       remote_dom does not exist or is not visible.                        */
+/*   EVTCHNOP_bind_interdomain: connect a new local port to remote_port of   */
+/*       remote_dom, which must be unbound and allocated for us (-EINVAL).   */
+/*   EVTCHNOP_send: raise the peer's port (pending bit in its shared page,   */
+/*       wakes a blocked vCPU). -ENOTCONN when the port is unbound.          */
+/*   EVTCHNOP_status: state of one of our ports (dom must be DOMID_SELF).    */
+/*   EVTCHNOP_close: free a dynamic port; an interdomain peer's port goes    */
+/*       back to unbound (as in Xen). Fixed ports: -EINVAL.                  */
+/* Every operation that names another domain is checked by XSM (class       */
+/* event): -EACCES when denied; nothing has changed then.                    */
+/* ------------------------------------------------------------------------- */
+#define XENIA_EVTCHNOP_bind_interdomain 0
+#define XENIA_EVTCHNOP_close            3
+#define XENIA_EVTCHNOP_send             4
+#define XENIA_EVTCHNOP_status           5
+#define XENIA_EVTCHNOP_alloc_unbound    6
+
+#define XENIA_DOMID_SELF 0x7ff0u         /* Xen DOMID_SELF */
+#define XENIA_EVTCHN_PORTS 256u          /* ports per domain (<= XENIA_NR_EVENT_PORTS) */
+
+struct xenia_evtchn_alloc_unbound {
+    uint32_t dom;          /* IN: XENIA_DOMID_SELF */
+    uint32_t remote_dom;   /* IN: the domain that may bind */
+    uint32_t port;         /* OUT */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_evtchn_alloc_unbound) == 16, "evtchn_alloc_unbound size");
+
+struct xenia_evtchn_bind_interdomain {
+    uint32_t remote_dom;   /* IN */
+    uint32_t remote_port;  /* IN */
+    uint32_t local_port;   /* OUT */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_evtchn_bind_interdomain) == 16, "evtchn_bind size");
+
+struct xenia_evtchn_port {  /* EVTCHNOP_send, EVTCHNOP_close */
+    uint32_t port;         /* IN */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_evtchn_port) == 8, "evtchn_port size");
+
+#define XENIA_EVTCHNSTAT_closed      0   /* free */
+#define XENIA_EVTCHNSTAT_unbound     1   /* waiting for remote_dom to bind */
+#define XENIA_EVTCHNSTAT_interdomain 2   /* connected to (dom, port) */
+#define XENIA_EVTCHNSTAT_virq        4   /* fixed port raised by hv (console, control) */
+#define XENIA_EVTCHNSTAT_stubdom     8   /* served by the domain's device model */
+
+struct xenia_evtchn_status {
+    uint32_t dom;          /* IN: XENIA_DOMID_SELF */
+    uint32_t port;         /* IN */
+    uint32_t status;       /* OUT: XENIA_EVTCHNSTAT_* */
+    uint32_t remote_dom;   /* OUT: unbound / interdomain */
+    uint32_t remote_port;  /* OUT: interdomain */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_evtchn_status) == 24, "evtchn_status size");
+
+/* ------------------------------------------------------------------------- */
+/* grant_table_op(cmd, arg, count): Xen public/grant_table.h (v1 entries),   */
+/* same command numbers; count must be 1.                                    */
+/* A domain's grant table is XENIA_GNTTAB_FRAMES page(s) of its own RAM that */
+/* it names with GNTTABOP_setup_table; entry ref is struct xenia_grant_entry */
+/* number ref. The granter fills domid and frame, then sets flags =          */
+/* GTF_permit_access [| GTF_readonly] (write barrier in between). hv sets    */
+/* GTF_reading / GTF_writing while the grant is mapped; the granter ends     */
+/* access with an atomic compare-and-swap of flags to 0 that fails while     */
+/* either bit is set (Xen gnttab_end_foreign_access_ref).                    */
+/*   setup_table: IN gva of the table (page aligned, user-writable RAM, not  */
+/*       the I/O window), nr_frames (1..XENIA_GNTTAB_FRAMES).                */
+/*   map_grant_ref: map (dom, ref) at host_addr, a page of the caller's      */
+/*       grant-map area (XENIA_GNTMAP_GPA ..); OUT handle. -EACCES when the  */
+/*       entry does not grant the caller access (or XSM denies), -EBUSY when */
+/*       the address is in use.                                              */
+/*   unmap_grant_ref: IN handle.                                             */
+/*   copy: copy len bytes between the caller's memory (gva) and a granted    */
+/*       frame (dom, ref, offset); offset + len <= 4096.                     */
+/*   query_size: OUT nr_frames, max_nr_frames.                               */
+/* ------------------------------------------------------------------------- */
+#define XENIA_GNTTABOP_map_grant_ref   0
+#define XENIA_GNTTABOP_unmap_grant_ref 1
+#define XENIA_GNTTABOP_setup_table     2
+#define XENIA_GNTTABOP_copy            5
+#define XENIA_GNTTABOP_query_size      6
+
+#define XENIA_GNTTAB_FRAMES   1u                      /* max grant table frames */
+#define XENIA_GNTTAB_ENTRIES  (XENIA_GNTTAB_FRAMES * 512u)
+#define XENIA_GNTMAP_GPA      0x5000000000ull         /* grant-map area (320 GiB) */
+#define XENIA_GNTMAP_PAGES    64u                     /* pages in the grant-map area */
+#define XENIA_GNTMAP_MAX      XENIA_GNTMAP_PAGES      /* mappings a domain may hold */
+
+#define XENIA_GTF_permit_access 0x0001u
+#define XENIA_GTF_readonly      0x0004u
+#define XENIA_GTF_reading       0x0008u
+#define XENIA_GTF_writing       0x0010u
+
+struct xenia_grant_entry {  /* Xen grant_entry_v1 */
+    uint16_t flags;        /* GTF_* */
+    uint16_t domid;        /* the domain granted access */
+    uint32_t frame;        /* granter's frame number (GPA >> 12) */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_grant_entry) == 8, "grant entry size");
+
+struct xenia_gnttab_setup_table {
+    uint64_t table_gva;    /* IN */
+    uint32_t nr_frames;    /* IN */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_gnttab_setup_table) == 16, "gnttab_setup size");
+
+#define XENIA_GNTMAP_readonly 0x1u
+
+struct xenia_gnttab_map {
+    uint64_t host_addr;    /* IN: GPA in the caller's grant-map area, page aligned */
+    uint32_t flags;        /* IN: XENIA_GNTMAP_readonly */
+    uint32_t ref;          /* IN */
+    uint32_t dom;          /* IN: the granter */
+    uint32_t handle;       /* OUT */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_gnttab_map) == 24, "gnttab_map size");
+
+struct xenia_gnttab_unmap {
+    uint32_t handle;       /* IN */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_gnttab_unmap) == 8, "gnttab_unmap size");
+
+#define XENIA_GNTCOPY_to_grant 0x1u   /* copy from gva into the granted frame (else from it) */
+
+struct xenia_gnttab_copy {
+    uint64_t gva;          /* IN: the caller's buffer */
+    uint32_t dom;          /* IN: the granter */
+    uint32_t ref;          /* IN */
+    uint32_t offset;       /* IN: in the granted frame */
+    uint32_t len;          /* IN: offset + len <= 4096 */
+    uint32_t flags;        /* IN: XENIA_GNTCOPY_to_grant */
+    uint32_t pad;          /* must be 0 */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_gnttab_copy) == 32, "gnttab_copy size");
+
+struct xenia_gnttab_query_size {
+    uint32_t nr_frames;    /* OUT */
+    uint32_t max_nr_frames;/* OUT */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_gnttab_query_size) == 8, "gnttab_query size");
 
 #endif /* XENIA_HYPERCALL_H */

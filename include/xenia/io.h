@@ -27,6 +27,17 @@
  * answers every request in [rsp_prod, req_prod) again; a frontend re-kicks its
  * ports when it sees a new generation. Requests are idempotent (read, write of
  * a whole range, flush), so a retried request is harmless.
+ *
+ * Reset (both rings): a backend that finds an index out of range sets its
+ * backend_state to NEEDS_RESET, raises the port and ignores the ring. The
+ * frontend then zeroes every index (and backend_state), sets frontend_state =
+ * INITIALISING and kicks; a backend that sees INITIALISING with zero indices
+ * starts again at index 0 and sets backend_state = CONNECTED (it does so for
+ * a frontend that re-initialises on its own, too); the frontend sets
+ * CONNECTED and resubmits what was outstanding. A backend started on a ring
+ * whose backend_state is NEEDS_RESET keeps it until the frontend resets.
+ * The backend keeps its own indices (rsp_prod, req_event; out_cons, in_prod)
+ * privately and only reads them from the window when it starts.
  */
 #ifndef XENIA_IO_H
 #define XENIA_IO_H
@@ -73,7 +84,8 @@ XENIA_ABI_ASSERT(sizeof(struct xenia_cons_ring) == 4096, "cons ring size");
 
 #define XENIA_BLKOP_READ       0u   /* BLKIF_OP_READ */
 #define XENIA_BLKOP_WRITE      1u   /* BLKIF_OP_WRITE: answered once pwrite reached the image */
-#define XENIA_BLKOP_FLUSH      3u   /* BLKIF_OP_FLUSH_DISKCACHE: fdatasync; sector, len 0 */
+#define XENIA_BLKOP_FLUSH      3u   /* BLKIF_OP_FLUSH_DISKCACHE: fdatasync; sector, len,
+                                     * buf_off 0 */
 #define XENIA_BLKOP_TEST_SYSCALL 0xf0u /* test builds of the dm only: sector = which forbidden
                                         * system call to attempt (XENIA_DM_TEST_*) */
 
@@ -104,11 +116,6 @@ struct xenia_blk_response {
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_blk_response) == 32, "blk response size");
 
-union xenia_blk_entry {
-    struct xenia_blk_request req;
-    struct xenia_blk_response rsp;
-};
-
 struct xenia_blk_sring {
     uint32_t req_prod, req_event;   /* frontend produces requests (Xen sring header) */
     uint32_t rsp_prod, rsp_event;   /* backend produces responses */
@@ -120,8 +127,19 @@ struct xenia_blk_sring {
     uint32_t pad0;                  /* 0 */
     uint64_t requests, errors;      /* backend statistics (informational) */
     uint8_t  pad1[128 - 56];        /* 0 */
-    union xenia_blk_entry ring[XENIA_BLK_RING_SIZE];
+    /*
+     * Requests and responses have separate slots (Xen shares one union slot
+     * per index): a device model killed after writing response i but before
+     * publishing rsp_prod must leave request i intact for its successor, which
+     * serves [rsp_prod, req_prod) again. Request i is in req[i % size], its
+     * response in rsp[i % size].
+     */
+    struct xenia_blk_request  req[XENIA_BLK_RING_SIZE];   /* frontend writes */
+    struct xenia_blk_response rsp[XENIA_BLK_RING_SIZE];   /* backend writes */
 };
-XENIA_ABI_ASSERT(sizeof(struct xenia_blk_sring) == 128 + 32 * XENIA_BLK_RING_SIZE, "blk sring size");
+XENIA_ABI_ASSERT(sizeof(struct xenia_blk_sring) == 128 + 2 * 32 * XENIA_BLK_RING_SIZE,
+                 "blk sring size");
+XENIA_ABI_ASSERT(XENIA_IOWIN_BLK_OFF + sizeof(struct xenia_blk_sring) <= XENIA_IOWIN_DATA_OFF,
+                 "blk sring fits below the data area");
 
 #endif /* XENIA_IO_H */

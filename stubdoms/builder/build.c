@@ -364,6 +364,9 @@ static int build_page_tables(struct pt *p, const struct xenia_build_req *req,
         return rc;
     if (req->iowin_bytes != 0)
         rc = pt_map(p, req->iowin_gpa, req->iowin_bytes, F_USER_RW, 1);
+    /* Grant-map area (hypercall.h): mapped here, backed only while hv maps a grant. */
+    if (rc == 0)
+        rc = pt_map(p, XENIA_GNTMAP_GPA, (uint64_t)XENIA_GNTMAP_PAGES * PAGE, F_USER_RW, 1);
     return rc;
 }
 

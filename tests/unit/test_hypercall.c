@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include <xenia/hypercall.h>
+#include <xenia/start_info.h>
 
+#include "../../hv/evtchn.h"
 #include "../../hv/hypercall.h"
 #include "pt_helper.h"
 
@@ -62,7 +64,44 @@ static int f_xsm(void *ctx, enum xsm_hook h)
     fx.last_hook = h;
     return fx.deny_hooks ? -13 : 0;
 }
-static const struct hc_ops ops = { f_write, f_read, f_yield, f_block, f_shutdown, f_xsm };
+/* Event channel / grant effects: record the call, answer from the pure table. */
+static struct evtchn_table f_evt;
+static uint32_t f_struct_ops, f_last_cmd;
+static int64_t f_evtchn(void *ctx, uint32_t cmd, void *arg)
+{
+    (void)ctx;
+    f_struct_ops++;
+    f_last_cmd = cmd;
+    switch (cmd) {
+    case XENIA_EVTCHNOP_alloc_unbound: {
+        struct xenia_evtchn_alloc_unbound *a = arg;
+        int p = evtchn_table_alloc(&f_evt, a->remote_dom);
+        if (p < 0)
+            return p;
+        a->port = (uint32_t)p;
+        return 0;
+    }
+    case XENIA_EVTCHNOP_status:
+        return evtchn_table_status(&f_evt, ((struct xenia_evtchn_status *)arg)->port, arg);
+    default:
+        return 0;
+    }
+}
+static int64_t f_gnttab(void *ctx, uint32_t cmd, void *arg)
+{
+    (void)ctx;
+    f_struct_ops++;
+    f_last_cmd = cmd;
+    if (cmd == XENIA_GNTTABOP_query_size) {
+        struct xenia_gnttab_query_size *q = arg;
+        q->nr_frames = 1;
+        q->max_nr_frames = XENIA_GNTTAB_FRAMES;
+    }
+    return 0;
+}
+static const struct hc_ops ops = { .console_write = f_write, .console_read = f_read,
+                                   .yield = f_yield, .block = f_block, .shutdown = f_shutdown,
+                                   .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm };
 
 static int setup(void **state)
 {
@@ -284,6 +323,60 @@ static void memory(void **state)
     assert_int_equal(hc(XENIA_HC_memory_op, 2, 0, 0), -XENIA_EINVAL);
 }
 
+/* event_channel_op / grant_table_op: struct sizes, pads, count, OUT copy-back. */
+static void struct_ops(void **state)
+{
+    struct xenia_evtchn_alloc_unbound au = { XENIA_DOMID_SELF, 9, 0, 0 };
+    struct xenia_evtchn_status st;
+    struct xenia_gnttab_query_size qs;
+    struct xenia_gnttab_copy cp;
+
+    (void)state;
+    evtchn_table_init(&f_evt);
+    f_struct_ops = 0;
+    memcpy(ram + UBUF, &au, sizeof(au));
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_alloc_unbound, UBUF, 0), 0);
+    memcpy(&au, ram + UBUF, sizeof(au));
+    assert_int_equal(au.port, XENIA_PORT_FIRST_DYNAMIC);       /* OUT field written back */
+    assert_int_equal(f_struct_ops, 1);
+    /* Non-zero pad, unknown command, a third argument, a read-only OUT buffer: nothing runs. */
+    au.pad = 1;
+    memcpy(ram + UBUF, &au, sizeof(au));
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_alloc_unbound, UBUF, 0),
+                     -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_event_channel_op, 1, UBUF, 0), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_event_channel_op, 1ull << 32, UBUF, 0), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_send, UBUF, 5), -XENIA_EINVAL);
+    memset(&st, 0, sizeof(st));
+    st.dom = XENIA_DOMID_SELF;
+    st.port = XENIA_PORT_FIRST_DYNAMIC;
+    memcpy(ram + URO, &st, sizeof(st));   /* URO is not mapped writable in the guest */
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_status, URO, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_status, SUP, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_status, UBUF + 0x20000 - 8, 0),
+                     -XENIA_EFAULT);                             /* runs off the mapping */
+    assert_int_equal(f_struct_ops, 1);
+    memcpy(ram + UBUF, &st, sizeof(st));
+    assert_int_equal(hc(XENIA_HC_event_channel_op, XENIA_EVTCHNOP_status, UBUF, 0), 0);
+    memcpy(&st, ram + UBUF, sizeof(st));
+    assert_int_equal(st.status, XENIA_EVTCHNSTAT_unbound);
+    assert_int_equal(st.remote_dom, 9);
+    /* grant_table_op: count must be 1, pads zero. */
+    memset(&qs, 0xff, sizeof(qs));
+    memcpy(ram + UBUF, &qs, sizeof(qs));
+    assert_int_equal(hc(XENIA_HC_grant_table_op, XENIA_GNTTABOP_query_size, UBUF, 0), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_grant_table_op, XENIA_GNTTABOP_query_size, UBUF, 2), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_grant_table_op, XENIA_GNTTABOP_query_size, UBUF, 1), 0);
+    memcpy(&qs, ram + UBUF, sizeof(qs));
+    assert_int_equal(qs.max_nr_frames, XENIA_GNTTAB_FRAMES);
+    memset(&cp, 0, sizeof(cp));
+    cp.pad = 3;
+    memcpy(ram + UBUF, &cp, sizeof(cp));
+    assert_int_equal(hc(XENIA_HC_grant_table_op, XENIA_GNTTABOP_copy, UBUF, 1), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_grant_table_op, 4 /* transfer */, UBUF, 1), -XENIA_EINVAL);
+    assert_int_equal(f_last_cmd, XENIA_GNTTABOP_query_size);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup(sched, reset),
         cmocka_unit_test_setup(version, reset),
         cmocka_unit_test_setup(memory, reset),
+        cmocka_unit_test_setup(struct_ops, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

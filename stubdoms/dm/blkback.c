@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Block backend (blkback.h): Xen public/io/blkif.h semantics over the ring
+ * of include/xenia/io.h, with public/io/ring.h indices and event suppression.
+ * Pure C: no system calls; the disk and the notification are ops callbacks.
+ */
+#include <string.h>
+
+#include "blkback.h"
+
+#define RING_MASK (XENIA_BLK_RING_SIZE - 1u)
+/* Passes of blkback_run that served nothing although the final check saw a
+ * new request: bounds the loop when the guest moves req_prod back and forth. */
+#define MAX_EMPTY_PASSES 4u
+
+_Static_assert((XENIA_BLK_RING_SIZE & RING_MASK) == 0, "ring size is a power of two");
+
+/* Index accesses: the window is shared with the guest (io.h ring protocol). */
+static inline uint32_t load_acquire(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline uint32_t load_once(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void store_release(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void store_once(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline void full_barrier(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void notify(struct blkback *b)
+{
+    if (b->ops->notify != NULL)
+        b->ops->notify(b->ctx);
+}
+
+/* Enter NEEDS_RESET: stop serving until the frontend re-initialises (io.h). */
+static void enter_reset(struct blkback *b)
+{
+    if (b->state != XENIA_DEV_NEEDS_RESET)
+        b->resets++;
+    b->state = XENIA_DEV_NEEDS_RESET;
+    store_release(&b->sr->backend_state, XENIA_DEV_NEEDS_RESET);
+    notify(b);
+}
+
+/* Serve from index `start` (the ring's indices agree with it). */
+static void connect_at(struct blkback *b, uint32_t start)
+{
+    struct xenia_blk_sring *sr = b->sr;
+
+    b->req_cons = b->rsp_prod_pvt = b->rsp_pushed = start;
+    b->state = XENIA_DEV_CONNECTED;
+    sr->sectors = b->sectors;
+    sr->features = b->features;
+    store_once(&sr->req_event, start + 1);
+    store_release(&sr->backend_state, XENIA_DEV_CONNECTED);
+}
+
+int blkback_init(struct blkback *b, uint8_t *win, size_t win_bytes, uint64_t disk_bytes,
+                 uint32_t features, const struct blkback_ops *ops, void *ctx)
+{
+    struct xenia_blk_sring *sr;
+    uint32_t req_prod, rsp_prod;
+
+    if (b == NULL || win == NULL || ((uintptr_t)win & 7u) != 0 ||
+        win_bytes < XENIA_IOWIN_DATA_OFF || disk_bytes % XENIA_BLK_SECTOR != 0 ||
+        ops == NULL || ops->read == NULL || ops->write == NULL || ops->flush == NULL ||
+        (features & ~(XENIA_BLK_F_FLUSH | XENIA_BLK_F_READONLY)) != 0)
+        return -XENIA_EINVAL;
+    memset(b, 0, sizeof(*b));
+    sr = (struct xenia_blk_sring *)(void *)(win + XENIA_IOWIN_BLK_OFF);
+    b->sr = sr;
+    b->win = win;
+    b->win_bytes = win_bytes;
+    b->sectors = disk_bytes / XENIA_BLK_SECTOR;
+    b->features = features;
+    b->ops = ops;
+    b->ctx = ctx;
+    /* Continue the statistics of a previous backend (informational only). */
+    b->requests = sr->requests;
+    b->errors = sr->errors;
+
+    req_prod = load_acquire(&sr->req_prod);
+    rsp_prod = load_once(&sr->rsp_prod);
+    if (load_once(&sr->backend_state) == XENIA_DEV_NEEDS_RESET ||
+        req_prod - rsp_prod > XENIA_BLK_RING_SIZE) {
+        sr->sectors = b->sectors;
+        sr->features = b->features;
+        enter_reset(b);
+        return 0;
+    }
+    /* Restart: answer [rsp_prod, req_prod) again (io.h). */
+    connect_at(b, rsp_prod);
+    return 0;
+}
+
+/* Copy request slot `src` into *r, reading each field exactly once. */
+static void fetch_request(struct xenia_blk_request *r, const struct xenia_blk_request *slot)
+{
+    const volatile struct xenia_blk_request *src = slot;
+
+    r->operation = src->operation;
+    r->pad0[0] = src->pad0[0];
+    r->pad0[1] = src->pad0[1];
+    r->pad0[2] = src->pad0[2];
+    r->len = src->len;
+    r->id = src->id;
+    r->sector = src->sector;
+    r->buf_off = src->buf_off;
+}
+
+/* Read/write request: length, sector range and buffer (io.h). 0 or -1. */
+static int check_rw(const struct blkback *b, const struct xenia_blk_request *r)
+{
+    uint64_t nsec;
+
+    if (r->len == 0 || r->len % XENIA_BLK_SECTOR != 0 || r->len > XENIA_BLK_MAX_LEN)
+        return -1;
+    nsec = r->len / XENIA_BLK_SECTOR;
+    if (r->sector > b->sectors || nsec > b->sectors - r->sector)
+        return -1;
+    if (r->buf_off < XENIA_IOWIN_DATA_OFF || r->buf_off > b->win_bytes ||
+        r->len > b->win_bytes - r->buf_off)
+        return -1;
+    return 0;
+}
+
+/* Decide and carry out one request (a local copy); returns XENIA_BLK_RSP_*. */
+static int32_t handle(struct blkback *b, const struct xenia_blk_request *r)
+{
+    int rc;
+
+    switch (r->operation) {
+    case XENIA_BLKOP_READ:
+    case XENIA_BLKOP_WRITE:
+    case XENIA_BLKOP_FLUSH:
+#ifdef XENIA_DM_TEST_HOOKS
+    case XENIA_BLKOP_TEST_SYSCALL:
+#endif
+        break;
+    default:
+        return XENIA_BLK_RSP_EOPNOTSUPP;
+    }
+    if ((r->pad0[0] | r->pad0[1] | r->pad0[2]) != 0)
+        return XENIA_BLK_RSP_ERROR;
+
+    switch (r->operation) {
+    case XENIA_BLKOP_READ:
+        if (check_rw(b, r) < 0)
+            return XENIA_BLK_RSP_ERROR;
+        rc = b->ops->read(b->ctx, r->sector * XENIA_BLK_SECTOR, b->win + r->buf_off, r->len);
+        return rc == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
+    case XENIA_BLKOP_WRITE:
+        if (check_rw(b, r) < 0 || (b->features & XENIA_BLK_F_READONLY) != 0)
+            return XENIA_BLK_RSP_ERROR;
+        rc = b->ops->write(b->ctx, r->sector * XENIA_BLK_SECTOR, b->win + r->buf_off, r->len);
+        return rc == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
+    case XENIA_BLKOP_FLUSH:
+        if ((b->features & XENIA_BLK_F_FLUSH) == 0)
+            return XENIA_BLK_RSP_EOPNOTSUPP;
+        if (r->len != 0 || r->sector != 0 || r->buf_off != 0)
+            return XENIA_BLK_RSP_ERROR;
+        return b->ops->flush(b->ctx) == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
+#ifdef XENIA_DM_TEST_HOOKS
+    case XENIA_BLKOP_TEST_SYSCALL:
+        if (b->ops->test_syscall == NULL)
+            return XENIA_BLK_RSP_EOPNOTSUPP;
+        return b->ops->test_syscall(b->ctx, r->sector) == 0 ? XENIA_BLK_RSP_OKAY
+                                                             : XENIA_BLK_RSP_ERROR;
+#endif
+    default:
+        return XENIA_BLK_RSP_EOPNOTSUPP;
+    }
+}
+
+/* RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (public/io/ring.h), with the previous
+ * rsp_prod taken from our own record, not from the guest-writable ring. */
+static void push_responses(struct blkback *b)
+{
+    struct xenia_blk_sring *sr = b->sr;
+    uint32_t old = b->rsp_pushed, new = b->rsp_prod_pvt;
+
+    store_release(&sr->rsp_prod, new);
+    full_barrier();
+    b->rsp_pushed = new;
+    if ((uint32_t)(new - load_once(&sr->rsp_event)) < (uint32_t)(new - old))
+        notify(b);
+}
+
+/* Serve the request at req_cons and publish its response. */
+static void serve_one(struct blkback *b)
+{
+    struct xenia_blk_sring *sr = b->sr;
+    struct xenia_blk_request r;
+    struct xenia_blk_response *rsp;
+    int32_t status;
+
+    fetch_request(&r, &sr->req[b->req_cons & RING_MASK]);
+    b->req_cons++;
+    status = handle(b, &r);
+
+    rsp = &sr->rsp[b->rsp_prod_pvt & RING_MASK];
+    rsp->id = r.id;
+    rsp->operation = r.operation;
+    memset(rsp->pad0, 0, sizeof(rsp->pad0));
+    rsp->status = status;
+    rsp->pad1[0] = rsp->pad1[1] = 0;
+    b->rsp_prod_pvt++;
+
+    b->requests++;
+    if (status != XENIA_BLK_RSP_OKAY)
+        b->errors++;
+    sr->requests = b->requests;
+    sr->errors = b->errors;
+    push_responses(b);
+}
+
+/* The frontend is INITIALISING: reconnect at index 0 once it zeroed the ring. */
+static unsigned frontend_initialising(struct blkback *b)
+{
+    struct xenia_blk_sring *sr = b->sr;
+    int was_fresh;
+
+    if (load_once(&sr->req_prod) != 0 || load_once(&sr->rsp_prod) != 0)
+        return b->state == XENIA_DEV_NEEDS_RESET ? BLKBACK_RESET : 0;
+    was_fresh = b->state == XENIA_DEV_CONNECTED && b->rsp_prod_pvt == 0 &&
+                load_once(&sr->backend_state) == XENIA_DEV_CONNECTED;
+    connect_at(b, 0);
+    if (!was_fresh)
+        notify(b);
+    return 0;
+}
+
+unsigned blkback_run(struct blkback *b)
+{
+    struct xenia_blk_sring *sr = b->sr;
+    unsigned budget = XENIA_BLK_RING_SIZE, empty_passes = 0;
+
+    if (load_acquire(&sr->frontend_state) == XENIA_DEV_INITIALISING)
+        return frontend_initialising(b);
+    if (b->state == XENIA_DEV_NEEDS_RESET)
+        return BLKBACK_RESET;
+
+    for (;;) {
+        uint32_t rp = load_acquire(&sr->req_prod);
+
+        /* No entry is read unless the producer is at most a ring ahead. */
+        if (rp - b->rsp_prod_pvt > XENIA_BLK_RING_SIZE) {
+            enter_reset(b);
+            return BLKBACK_RESET;
+        }
+        if (b->req_cons == rp && ++empty_passes > MAX_EMPTY_PASSES)
+            return BLKBACK_MORE;
+        while (b->req_cons != rp) {
+            if (budget == 0)
+                return BLKBACK_MORE;
+            serve_one(b);
+            budget--;
+        }
+        /* RING_FINAL_CHECK_FOR_REQUESTS: ask for a kick at the next request,
+         * then look once more so that a request racing with it is not lost. */
+        store_once(&sr->req_event, b->req_cons + 1);
+        full_barrier();
+        if (load_acquire(&sr->req_prod) == b->req_cons)
+            return 0;
+    }
+}
