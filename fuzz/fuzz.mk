@@ -6,12 +6,13 @@
 # Each target t has fuzz/t/harness.c, fuzz/t/corpus/, optional fuzz/t/*.dict and
 # FUZZ_SRCS_t: the project sources it links.
 
-FUZZ_TARGETS := ctl_decode policydb policy_compile hypercall
+FUZZ_TARGETS := ctl_decode policydb policy_compile hypercall blkback
 
 FUZZ_SRCS_ctl_decode     := hv/ctl_decode.c
 FUZZ_SRCS_policydb       := policy/policydb.c
 FUZZ_SRCS_policy_compile := policy/policydb.c policy/lex.c policy/compile_parse.c policy/compile.c
 FUZZ_SRCS_hypercall      := hv/hypercall.c hv/guestmem.c hv/evtchn_table.c
+FUZZ_SRCS_blkback        := stubdoms/dm/blkback.c
 
 FUZZ_CC      ?= clang
 FUZZ_AFL_CC  ?= afl-clang-fast

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Runs the domain builder stub domain (stubdoms/builder) for one build and
- * validates its reply. IPC: include/xenia/builder.h. The builder is treated as
- * untrusted: a reply that is short, malformed or points outside the domain's
- * RAM fails the build; a builder that hangs is killed after BUILD_TIMEOUT_MS.
+ * Runs the domain builder stub domain (stubdoms/builder) for one build, confined
+ * by stubdom_spawn (hv/stubdom.h: own uid, namespaces, empty root, seccomp
+ * allowlist stubdoms/builder/seccomp.def), and validates its reply.
+ * IPC: include/xenia/builder.h. The builder is treated as untrusted: a reply
+ * that is short, malformed or points outside the domain's RAM fails the build;
+ * a builder that hangs is killed after BUILD_TIMEOUT_MS.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xenia/builder.h>
@@ -20,31 +19,9 @@
 
 #include "domain.h"
 #include "log.h"
+#include "stubdom.h"
 
 #define BUILD_TIMEOUT_MS 10000
-
-/* Child side: put fds in place and exec. Only async-signal-safe calls. */
-static void child_exec(const char *path, int ram_fd, int image_fd, int ipc_fd)
-{
-    sigset_t none;
-    char *const argv[] = { (char *)"xenia-builder", NULL };
-    char *const envp[] = { NULL };
-    int hi_ram, hi_img, hi_ipc;
-
-    /* Move the three fds above 5 first so the dup2s below cannot clobber each other. */
-    hi_ram = fcntl(ram_fd, F_DUPFD, 10);
-    hi_img = fcntl(image_fd, F_DUPFD, 10);
-    hi_ipc = fcntl(ipc_fd, F_DUPFD, 10);
-    if (hi_ram < 0 || hi_img < 0 || hi_ipc < 0 ||
-        dup2(hi_ram, XENIA_BUILDER_FD_RAM) < 0 || dup2(hi_img, XENIA_BUILDER_FD_IMAGE) < 0 ||
-        dup2(hi_ipc, XENIA_BUILDER_FD_IPC) < 0)
-        _exit(127);
-    close_range(XENIA_BUILDER_FD_IPC + 1, ~0u, 0);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(path, argv, envp);
-    _exit(127);
-}
 
 #define FAIL(code, ...) do { snprintf(err, errlen, __VA_ARGS__); rc = (code); goto out; } while (0)
 
@@ -102,11 +79,14 @@ int builder_run(struct hv *hv, struct domain *d, struct xenia_build_resp *resp,
                 char *err, size_t errlen)
 {
     struct xenia_build_req req;
-    int sv[2] = { -1, -1 }, rc = 0, status;
-    pid_t pid;
+    struct stubdom_spec spec;
+    struct stubdom_proc proc = { .pid = -1, .pidfd = -1 };
+    int sv[2] = { -1, -1 }, rc = 0;
+    char name[32], serr[256], why[64] = "";
     struct pollfd p;
     ssize_t n;
 
+    (void)hv;
     memset(&req, 0, sizeof(req));
     req.magic = XENIA_BUILD_MAGIC;
     req.version = XENIA_BUILD_VERSION;
@@ -121,11 +101,18 @@ int builder_run(struct hv *hv, struct domain *d, struct xenia_build_resp *resp,
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         FAIL(-XENIA_ENOMEM, "socketpair: %s", strerror(errno));
-    pid = fork();
-    if (pid < 0)
-        FAIL(-XENIA_ENOMEM, "cannot start the domain builder: %s", strerror(errno));
-    if (pid == 0)
-        child_exec(hv->builder_path, d->ram_fd, d->image_fd, sv[1]);
+    snprintf(name, sizeof(name), "builder-%u", d->domid);
+    memset(&spec, 0, sizeof(spec));
+    spec.role = STUBDOM_BUILDER;
+    spec.name = name;
+    spec.fds[XENIA_BUILDER_FD_RAM - 3] = d->ram_fd;
+    spec.fds[XENIA_BUILDER_FD_IMAGE - 3] = d->image_fd;
+    spec.fds[XENIA_BUILDER_FD_IPC - 3] = sv[1];
+    spec.nfds = 3;
+    spec.uid = stubdom_uid(STUBDOM_BUILDER, d->domid);
+    spec.as_extra_bytes = d->ram_bytes;   /* it maps the whole RAM memfd */
+    if (stubdom_spawn(&spec, &proc, serr, sizeof(serr)) < 0)
+        FAIL(-XENIA_ENOMEM, "cannot start the domain builder: %s", serr);
     close(sv[1]);
     sv[1] = -1;
 
@@ -143,6 +130,13 @@ int builder_run(struct hv *hv, struct domain *d, struct xenia_build_resp *resp,
     }
     memset(resp, 0, sizeof(*resp));
     n = recv(sv[0], resp, sizeof(*resp), MSG_TRUNC);
+    if (n == 0) {
+        /* It closed the socket without replying: it has exited; say how. */
+        stubdom_reap(&proc, why, sizeof(why));
+        snprintf(err, errlen, "domain builder sent no reply (%s)", why);
+        rc = -XENIA_EPROTO;
+        goto reap;
+    }
     if (n != (ssize_t)sizeof(*resp)) {
         snprintf(err, errlen, "domain builder reply is %zd bytes, expected %zu (did it crash?)",
                  n, sizeof(*resp));
@@ -151,9 +145,7 @@ int builder_run(struct hv *hv, struct domain *d, struct xenia_build_resp *resp,
     }
     rc = check_resp(d, resp, err, errlen);
 reap:
-    kill(pid, SIGKILL);   /* it has replied or failed; it must not outlive the build */
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    stubdom_kill(&proc);   /* it has replied or failed; it must not outlive the build */
 out:
     if (sv[0] >= 0)
         close(sv[0]);

@@ -6,10 +6,23 @@ all: $(B)/bin/xenia-hv
 
 $(B)/bin/xenia-hv: $(HV_OBJS) $(XSM_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XSM_LIBS) -lpthread -lrt
+	$(CC) $(LDFLAGS) -o $@ $^ $(XSM_LIBS) -lseccomp -lpthread -lrt
 
 # Pure parts, linked into unit tests and fuzz harnesses.
 UNIT_DEPS_guestmem  := $(B)/obj/hv/guestmem.o
 UNIT_DEPS_hypercall := $(B)/obj/hv/hypercall.o $(B)/obj/hv/guestmem.o $(B)/obj/hv/evtchn_table.o
 UNIT_DEPS_evtchn    := $(B)/obj/hv/evtchn_table.o $(B)/obj/hv/gnttab_check.o
 UNIT_DEPS_ctldecode := $(B)/obj/hv/ctl_decode.o
+
+# Stub domain confinement (hv/stubdom.c): tests/unit/test_stubdom.c runs static
+# probe binaries (tests/stubdom/probe.c, built like stub domains: STUB_CFLAGS,
+# never sanitized) under each role's real filter.
+UNIT_DEPS_stubdom := $(B)/obj/hv/stubdom.o $(B)/obj/hv/stubdom_seccomp.o $(B)/obj/hv/log.o
+UNIT_LIBS_stubdom := -lseccomp -lpthread
+STUBDOM_PROBE := $(B)/tests/stubdom-probe
+
+$(STUBDOM_PROBE): $(B)/stubobj/tests/stubdom/probe.o
+	@mkdir -p $(dir $@)
+	$(CC) $(STUB_LDFLAGS) -o $@ $^
+
+$(B)/tests/test_stubdom: | $(STUBDOM_PROBE)

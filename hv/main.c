@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "domain.h"
 #include "log.h"
+#include "stubdom.h"
 #include "xsm/xsm.h"
 
 #define MAX_CLIENTS 64
@@ -35,20 +36,25 @@
 static struct hv hv;
 static struct ctl_client clients[MAX_CLIENTS];
 static char policy_path[512];
+static char bin_dir[400];            /* directory of the xenia-hv binary */
+static const char *dm_path;          /* --dm PATH */
 static int permissive;
 static FILE *audit_file;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: xenia-hv [--run-dir DIR] [--builder PATH] [--log-level 0-3]\n"
-        "                [--policy FILE [--permissive]]\n"
+        "usage: xenia-hv [--run-dir DIR] [--builder PATH] [--dm PATH] [--log-level 0-3]\n"
+        "                [--policy FILE [--permissive]] [--stubdom-uid-base N]\n"
         "  Runs the Xenia hypervisor in the foreground.\n"
         "  --policy FILE    XSM module flask with this compiled policy (xenia-policy compile),\n"
         "                   enforcing; without it the dummy module (uid 0 or owner) decides\n"
         "  --permissive     flask: log denials but allow (like SELinux permissive mode)\n"
         "  --run-dir DIR    control socket, console logs and hv log (default /run/xenia)\n"
         "  --builder PATH   domain builder binary (default: xenia-builder next to xenia-hv)\n"
+        "  --dm PATH        device model binary (default: xenia-dm next to xenia-hv)\n"
+        "  --stubdom-uid-base N  first uid of the stub domains: uid = N + domid*4 + role\n"
+        "                   (default 640000); gid = uid\n"
         "  --log-level N    0 errors .. 3 debug (default 2)\n");
 }
 
@@ -60,6 +66,8 @@ static int parse_args(int argc, char **argv, int *level)
         { "log-level", required_argument, NULL, 'l' },
         { "policy", required_argument, NULL, 'p' },
         { "permissive", no_argument, NULL, 'P' },
+        { "dm", required_argument, NULL, 'd' },
+        { "stubdom-uid-base", required_argument, NULL, 'u' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -76,6 +84,7 @@ static int parse_args(int argc, char **argv, int *level)
         if (slash)
             *slash = 0;
         snprintf(hv.builder_path, sizeof(hv.builder_path), "%s/xenia-builder", self);
+        snprintf(bin_dir, sizeof(bin_dir), "%s", self);
     }
     while ((c = getopt_long(argc, argv, "r:b:l:p:Ph", opts, NULL)) != -1) {
         switch (c) {
@@ -94,6 +103,19 @@ static int parse_args(int argc, char **argv, int *level)
         case 'P':
             permissive = 1;
             break;
+        case 'd':
+            dm_path = optarg;
+            break;
+        case 'u': {
+            char *end;
+            unsigned long base = strtoul(optarg, &end, 10);
+            if (*optarg == 0 || *end || stubdom_set_uid_base((uid_t)base) < 0 ||
+                base != (uid_t)base) {
+                fprintf(stderr, "xenia-hv: bad --stubdom-uid-base %s\n", optarg);
+                return -1;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             exit(0);
@@ -360,11 +382,6 @@ int main(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/xenia-hv.log", hv.run_dir);
     if (log_open(path, level) < 0)
         fprintf(stderr, "xenia-hv: cannot open %s; logging to stderr only\n", path);
-    if (access(hv.builder_path, X_OK) < 0) {
-        log_err("domain builder %s is not executable: %s (use --builder PATH)", hv.builder_path,
-                strerror(errno));
-        return 1;
-    }
 
     signal(SIGPIPE, SIG_IGN);
     vcpu_signal_init();
@@ -377,6 +394,19 @@ int main(int argc, char **argv)
     hv.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (sfd < 0 || hv.reap_fd < 0 || open_kvm() < 0 || start_xsm() < 0)
         return 1;
+    /* Stub domains: load their binaries into sealed memfds, compile the filters. */
+    {
+        char err[512] = "";
+        if (stubdom_set_path(STUBDOM_BUILDER, hv.builder_path) < 0 ||
+            stubdom_init(bin_dir[0] ? bin_dir : ".", dm_path, err, sizeof(err)) < 0) {
+            log_err("stub domains: %s", err[0] ? err : "bad --builder path");
+            return 1;
+        }
+        if (stubdom_binary_fd(STUBDOM_BUILDER) < 0) {
+            log_err("domain builder %s not found (use --builder PATH)", hv.builder_path);
+            return 1;
+        }
+    }
     lfd = open_ctl_socket();
     if (lfd < 0)
         return 1;

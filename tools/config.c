@@ -413,13 +413,14 @@ static int normalise(const char *text, size_t len, char *out, unsigned *bad_line
 
 enum ktype {
     K_NAME, K_KERNEL, K_MEMORY, K_CMDLINE, K_VCPUS, K_CAP,
-    K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_TYPE, K_SECLABEL, K_UNSUPPORTED,
+    K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_TYPE, K_SECLABEL, K_DISK, K_UNSUPPORTED,
 };
 
 struct keydef {
     const char *key;
     enum ktype  type;
-    int         is_string;   /* a bare KEY=word override is taken as a string */
+    int         is_string;   /* 1: a bare KEY=word override is taken as a string;
+                                2: the same, unless the word starts with '[' (a list) */
     const char *why;         /* K_UNSUPPORTED: what to do instead */
 };
 
@@ -435,13 +436,14 @@ static const struct keydef keys[] = {
     { "on_crash",    K_ON_CRASH,    1, NULL },
     { "type",        K_TYPE,        1, NULL },
     { "seclabel",    K_SECLABEL,    1, NULL },
+    { "disk",        K_DISK,        2, NULL },
     /* xl.cfg(5) keys Xenia knows but does not support yet. */
     { "init_seclabel", K_UNSUPPORTED, 1,
       "a domain has one label for its whole life; use seclabel = \"...\"" },
     { "device_model_stubdomain_seclabel", K_UNSUPPORTED, 1,
-      "Xenia has no device-model stub domains; remove the line" },
-    { "disk", K_UNSUPPORTED, 0,
-      "virtual block devices arrive with the block device model; remove the line for now" },
+      "a device-model stub domain's label comes from the policy (the type of its \"dm\" "
+      "initial SID, the level of the domain it serves; `xenia info` shows it); "
+      "remove the line" },
     { "vif", K_UNSUPPORTED, 0, "network devices are not supported; remove the line" },
     { "ramdisk", K_UNSUPPORTED, 1,
       "a PV image is one static ELF file, without a ramdisk; remove the line" },
@@ -454,7 +456,7 @@ static const struct keydef keys[] = {
     { "uuid", K_UNSUPPORTED, 1, "domains are known by name and domid; remove the line" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
-#define KNOWN_LIST "name, kernel, memory, cmdline, vcpus, cap, on_poweroff, on_reboot, on_crash, type, seclabel"
+#define KNOWN_LIST "name, kernel, memory, cmdline, vcpus, cap, on_poweroff, on_reboot, on_crash, type, seclabel, disk"
 
 static const struct keydef *find_key(const char *k)
 {
@@ -716,6 +718,448 @@ static int check_seclabel(struct ctx *x, const char *where, const char *s, char 
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* disk = [ "DISKSPEC" ] (xl-disk-configuration(5))                          */
+/* ------------------------------------------------------------------------ */
+
+#define DISKSPEC_MAX (XENIA_CFG_PATH_MAX + 256u)
+
+static int dwhy(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int dwhy(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why && whylen) {
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return -XENIA_EINVAL;
+}
+
+/* s[0..n) equals the NUL-terminated word w. */
+static int tok_is(const char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+/* Copy s[0..n) into a NUL-terminated buffer for a message (shown escaped). */
+static const char *show_n(const char *s, size_t n, char *buf, size_t bn)
+{
+    char tmp[128];
+
+    if (n > sizeof(tmp) - 1)
+        n = sizeof(tmp) - 1;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return show(tmp, buf, bn);
+}
+
+/*
+ * Shape of a vdev (xen-vbd-interface(7)): xvd, hd or sd followed by letters and
+ * an optional partition number ("xvda", "sdb2"), or dN / dNpM ("d0p1").
+ */
+static int vdev_ok(const char *v, size_t n)
+{
+    size_t i = 0, k;
+
+    if (n == 0 || n >= XENIA_CFG_VDEV_MAX)
+        return 0;
+    if (n > 3 && memcmp(v, "xvd", 3) == 0)
+        i = 3;
+    else if (n > 2 && (memcmp(v, "hd", 2) == 0 || memcmp(v, "sd", 2) == 0))
+        i = 2;
+    if (i) {
+        for (k = i; k < n && v[k] >= 'a' && v[k] <= 'z'; k++)
+            ;
+        if (k == i)
+            return 0;
+        for (; k < n && is_digit((unsigned char)v[k]); k++)
+            ;
+        return k == n;
+    }
+    if (v[0] != 'd')
+        return 0;
+    for (k = 1; k < n && is_digit((unsigned char)v[k]); k++)
+        ;
+    if (k == 1)
+        return 0;
+    if (k == n)
+        return 1;
+    if (v[k] != 'p' || k + 1 == n)
+        return 0;
+    for (k++; k < n && is_digit((unsigned char)v[k]); k++)
+        ;
+    return k == n;
+}
+
+/* access: 1 read-only (r, ro), 0 read-write (w, rw, ""), -1 anything else. */
+static int access_word(const char *s, size_t n)
+{
+    if (tok_is(s, n, "r") || tok_is(s, n, "ro"))
+        return 1;
+    if (n == 0 || tok_is(s, n, "w") || tok_is(s, n, "rw"))
+        return 0;
+    return -1;
+}
+
+struct dstate {
+    const char *target;     /* into spec; NULL: not given */
+    size_t      target_len;
+    const char *vdev;
+    size_t      vdev_len;
+    int         vdev_set, format_set, access_set, ro, depr, short_form;
+    char       *why;
+    size_t      whylen;
+};
+
+static int d_format(struct dstate *d, const char *v, size_t n)
+{
+    char tmp[96];
+
+    if (n == 0 || tok_is(v, n, "raw")) {
+        d->format_set = 1;          /* xl: respecifying the same format is fine */
+        return 0;
+    }
+    if (tok_is(v, n, "qcow") || tok_is(v, n, "qcow2") || tok_is(v, n, "vhd") ||
+        tok_is(v, n, "qed"))
+        return dwhy(d->why, d->whylen, "format %s is not supported: a Xenia disk is a raw "
+                    "image file (convert it with: qemu-img convert -O raw IMAGE disk.img)",
+                    show_n(v, n, tmp, sizeof(tmp)));
+    if (tok_is(v, n, "empty"))
+        return dwhy(d->why, d->whylen, "empty (CD-ROM) drives are not supported");
+    return dwhy(d->why, d->whylen, "unknown disk format \"%s\": the only format is raw",
+                show_n(v, n, tmp, sizeof(tmp)));
+}
+
+static int d_access(struct dstate *d, const char *v, size_t n)
+{
+    char tmp[96];
+    int a = access_word(v, n);
+
+    if (d->access_set)
+        return dwhy(d->why, d->whylen, "access is given twice");
+    if (a < 0)
+        return dwhy(d->why, d->whylen, "unknown access mode \"%s\": use ro (read-only) or "
+                    "rw (read-write)", show_n(v, n, tmp, sizeof(tmp)));
+    d->access_set = 1;
+    d->ro = a;
+    return 0;
+}
+
+/* vdev, optionally with the deprecated ":disk" / ":cdrom" suffix when positional. */
+static int d_vdev(struct dstate *d, const char *v, size_t n, int positional)
+{
+    char tmp[96];
+    const char *colon = positional ? memchr(v, ':', n) : NULL;
+
+    if (colon) {
+        size_t t = n - (size_t)(colon + 1 - v);
+
+        if (tok_is(colon + 1, t, "cdrom"))
+            return dwhy(d->why, d->whylen, "CD-ROM devices are not supported: a Xenia disk "
+                        "is a raw image file, read-write or read-only (,ro)");
+        if (!tok_is(colon + 1, t, "disk"))
+            return dwhy(d->why, d->whylen, "unknown device type \"%s\" after the vdev: "
+                        "only :disk", show_n(colon + 1, t, tmp, sizeof(tmp)));
+        n = (size_t)(colon - v);
+    }
+    if (d->vdev_set && d->vdev_len)
+        return dwhy(d->why, d->whylen, "vdev is given twice");
+    if (n && !vdev_ok(v, n))
+        return dwhy(d->why, d->whylen, "vdev \"%s\" is not a virtual disk name such as "
+                    "xvda, hda, sda or d0 (xen-vbd-interface(7))", show_n(v, n, tmp, sizeof(tmp)));
+    d->vdev_set = 1;
+    d->vdev = v;
+    d->vdev_len = n;
+    return 0;
+}
+
+/* A named parameter KEY=VALUE (not target=, handled by the caller). */
+static int d_named(struct dstate *d, const char *k, size_t kn, const char *v, size_t vn)
+{
+    char tmp[96];
+    static const char *const unsupported[] = {
+        "backend", "backendtype", "script", "specification", "colo-host", "colo-port",
+        "colo-export", "active-disk", "hidden-disk", "grant_usage",
+    };
+    size_t i;
+
+    if (tok_is(k, kn, "format"))
+        return d_format(d, v, vn);
+    if (tok_is(k, kn, "access"))
+        return d_access(d, v, vn);
+    if (tok_is(k, kn, "vdev"))
+        return d_vdev(d, v, vn, 0);
+    if (tok_is(k, kn, "devtype")) {
+        if (tok_is(v, vn, "disk"))
+            return 0;
+        if (tok_is(v, vn, "cdrom"))
+            return dwhy(d->why, d->whylen, "CD-ROM devices are not supported: a Xenia disk "
+                        "is a raw image file, read-write or read-only (,ro)");
+        return dwhy(d->why, d->whylen, "unknown devtype \"%s\": only devtype=disk",
+                    show_n(v, vn, tmp, sizeof(tmp)));
+    }
+    for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+        if (tok_is(k, kn, unsupported[i]))
+            return dwhy(d->why, d->whylen, "%s= is not supported: each domain's disk is "
+                        "served by its own device-model stub domain from a raw image file; "
+                        "remove it", unsupported[i]);
+    return dwhy(d->why, d->whylen, "unknown disk parameter \"%s\" (known: target, format, "
+                "vdev, access, devtype)", show_n(k, kn, tmp, sizeof(tmp)));
+}
+
+/*
+ * Length of a deprecated prefix at p (xl: "raw:", "file:", "tap:" ...), 0 if none.
+ * Sets *kind: 0 ignored, 1 format raw, 2 another format (refused), 3 a block
+ * script (refused), 4 an unknown prefix (refused).
+ */
+static size_t d_prefix(const char *p, int *kind)
+{
+    static const struct { const char *w; int kind; } pre[] = {
+        { "raw:", 1 }, { "qcow:", 2 }, { "qcow2:", 2 }, { "vhd:", 2 },
+        { "iscsi:", 3 }, { "nbd:", 3 }, { "enbd:", 3 }, { "drbd:", 3 },
+        { "tapdisk:", 0 }, { "tap:", 0 }, { "tap2:", 0 }, { "aio:", 0 }, { "ioemu:", 0 },
+        { "file:", 0 }, { "phy:", 0 },
+    };
+    size_t i, n;
+
+    for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+        n = strlen(pre[i].w);
+        if (strncmp(p, pre[i].w, n) == 0) {
+            *kind = pre[i].kind;
+            return n;
+        }
+    }
+    /* [a-z][a-z0-9]*: followed by the end or a byte that is not [a-z0-9] */
+    if (!(p[0] >= 'a' && p[0] <= 'z'))
+        return 0;
+    for (n = 1; (p[n] >= 'a' && p[n] <= 'z') || is_digit((unsigned char)p[n]); n++)
+        if (n > 32)
+            return 0;
+    if (p[n] != ':')
+        return 0;
+    if ((p[n + 1] >= 'a' && p[n + 1] <= 'z') || is_digit((unsigned char)p[n + 1]))
+        return 0;
+    *kind = 4;
+    return n + 1;
+}
+
+static int d_positional(struct dstate *d, const char *v, size_t n)
+{
+    char tmp[96];
+
+    if (!d->target) {
+        d->target = v;
+        d->target_len = n;
+        return 0;
+    }
+    if (!d->depr && !d->format_set && !d->short_form) {
+        /* Xenia's short form PATH,ro / PATH,rw: no format is called that. */
+        if (n && access_word(v, n) >= 0) {
+            d->short_form = 1;
+            return d_access(d, v, n);
+        }
+        return d_format(d, v, n);
+    }
+    if (!d->vdev_set)
+        return d_vdev(d, v, n, 1);
+    if (!d->access_set)
+        return d_access(d, v, n);
+    return dwhy(d->why, d->whylen, "too many positional parameters at \"%s\": the order is "
+                "TARGET,FORMAT,VDEV,ACCESS", show_n(v, n, tmp, sizeof(tmp)));
+}
+
+int xenia_config_parse_disk(const char *spec, struct xenia_diskspec *out, char *why,
+                            size_t whylen)
+{
+    static const char *const flags[] = {
+        "discard", "no-discard", "direct-io-safe", "colo", "no-colo", "trusted", "untrusted",
+    };
+    struct dstate d;
+    const char *p;
+    char tmp[96];
+    size_t i;
+    int rc, kind;
+
+    if (why && whylen)
+        why[0] = '\0';
+    if (!out)
+        return -XENIA_EINVAL;
+    memset(out, 0, sizeof(*out));
+    memset(&d, 0, sizeof(d));
+    d.why = why;
+    d.whylen = whylen;
+    if (!spec)
+        return dwhy(why, whylen, "no disk specification");
+    if (strnlen(spec, DISKSPEC_MAX + 1) > DISKSPEC_MAX)
+        return dwhy(why, whylen, "the disk specification is longer than %u bytes", DISKSPEC_MAX);
+
+    /* Each round consumes at least one byte of spec: the walk is bounded by its length. */
+    for (p = spec; *p;) {
+        const char *tok, *end, *eq, *k;
+        size_t n;
+
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        if (strncmp(p, "target=", 7) == 0) {
+            /* takes the whole rest of the string, commas and blanks included */
+            if (d.target && d.target_len)
+                return dwhy(why, whylen, "the target is given twice");
+            d.target = p + 7;
+            d.target_len = strlen(p + 7);
+            if (d.target_len && d.target[d.target_len - 1] == ',')
+                d.target_len--;
+            break;
+        }
+        n = d_prefix(p, &kind);
+        if (n) {
+            if (kind == 2)
+                return d_format(&d, p, n - 1);
+            if (kind == 3)
+                return dwhy(why, whylen, "block scripts (%s) are not supported: give the path "
+                            "of a raw image file", show_n(p, n, tmp, sizeof(tmp)));
+            if (kind == 4)
+                return dwhy(why, whylen, "unknown disk prefix \"%s\" (a path that contains "
+                            "':' must be given as target=PATH, last)",
+                            show_n(p, n, tmp, sizeof(tmp)));
+            if (kind == 1 && (rc = d_format(&d, "raw", 3)) < 0)
+                return rc;
+            d.depr = 1;
+            p += n;
+            continue;
+        }
+        tok = p;
+        end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        p = *end ? end + 1 : end;
+        n = (size_t)(end - tok);
+        while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t' || tok[n - 1] == '\n'))
+            n--;
+        eq = memchr(tok, '=', n);
+        if (eq) {
+            for (k = tok; k <= eq; k++)
+                if (k == eq ? eq == tok : !((*k >= 'a' && *k <= 'z') || (k > tok && (*k == '-' || *k == '_' ||
+                                                                is_digit((unsigned char)*k)))))
+                    return dwhy(why, whylen, "\"%s\" is not a parameter: a path that contains "
+                                "'=' must be given as target=PATH, last",
+                                show_n(tok, n, tmp, sizeof(tmp)));
+            if ((rc = d_named(&d, tok, (size_t)(eq - tok), eq + 1,
+                              n - (size_t)(eq + 1 - tok))) < 0)
+                return rc;
+            continue;
+        }
+        if (tok_is(tok, n, "cdrom"))
+            return dwhy(why, whylen, "CD-ROM devices are not supported: a Xenia disk is a raw "
+                        "image file, read-write or read-only (,ro)");
+        for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+            if (tok_is(tok, n, flags[i]))
+                return dwhy(why, whylen, "the flag %s is not supported; remove it", flags[i]);
+        if ((rc = d_positional(&d, tok, n)) < 0)
+            return rc;
+    }
+
+    if (!d.target || d.target_len == 0)
+        return dwhy(why, whylen, "no target: give the path of a raw image file, e.g. "
+                    "disk = [ \"disk.img,rw\" ]");
+    if (d.target_len >= sizeof(out->target))
+        return dwhy(why, whylen, "the path is too long (%zu bytes; at most %u)", d.target_len,
+                    XENIA_CFG_PATH_MAX - 1);
+    if (memchr(d.target, '\n', d.target_len))
+        return dwhy(why, whylen, "the path contains a line break");
+    memcpy(out->target, d.target, d.target_len);
+    out->target[d.target_len] = '\0';
+    memcpy(out->vdev, d.vdev ? d.vdev : "", d.vdev_len);   /* < XENIA_CFG_VDEV_MAX: vdev_ok */
+    out->vdev[d.vdev_len] = '\0';
+    out->ro = (uint8_t)d.ro;
+    return 0;
+}
+
+/*
+ * Resolve path s as xl does for kernel: a relative path gets the config file's
+ * directory (the part of x->source up to its last '/') prepended. Writes
+ * XENIA_CFG_PATH_MAX bytes at most into out; *resolved = 1 if a directory was
+ * prepended. Returns 0 or -XENIA_EINVAL (too long; message names `what`).
+ */
+static int resolve_path(struct ctx *x, const char *where, const char *what, const char *s,
+                        char *out, uint8_t *resolved)
+{
+    const char *slash = strrchr(x->source, '/');
+    size_t dirlen = 0, n = strlen(s);
+
+    if (s[0] != '/' && slash)
+        dirlen = (size_t)(slash - x->source) + 1;
+    if (dirlen + n >= XENIA_CFG_PATH_MAX) {
+        seterr(x, "%s: %s path is too long (%zu bytes; at most %u)", where, what,
+               dirlen + n, XENIA_CFG_PATH_MAX - 1);
+        return -XENIA_EINVAL;
+    }
+    *resolved = dirlen > 0;
+    memcpy(out, x->source, dirlen);
+    memcpy(out + dirlen, s, n + 1);
+    return 0;
+}
+
+/*
+ * disk = [ "DISKSPEC" ] (xl.cfg(5) disk; xl-disk-configuration(5)), also a bare
+ * "DISKSPEC" string. An empty list means no disk; more than one is refused.
+ */
+static int apply_disk(struct ctx *x, const struct found *f, struct xenia_domcfg *out)
+{
+    char where[XENIA_CFG_ORIGIN_MAX], why[256], tmp[96];
+    struct xenia_diskspec *ds;
+    struct found ef = *f;
+    const char *spec = NULL;
+    int t = config_setting_type(f->s), n, rc;
+
+    origin(x, f, where, sizeof(where));
+    if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST) {
+        n = config_setting_length(f->s);
+        if (n == 0)
+            return 0;                       /* disk = [ ]: no disk */
+        if (n > 1) {
+            seterr(x, "%s: %d disks are given, but only one disk per domain is supported "
+                   "(its device-model stub domain serves one block device); keep one",
+                   where, n);
+            return -XENIA_EINVAL;
+        }
+        /* messages name the key's line: libconfig 1.5 gives an element the line of
+         * the token after it */
+        ef.s = config_setting_get_elem(f->s, 0);
+        if (ef.s && config_setting_type(ef.s) == CONFIG_TYPE_STRING)
+            spec = config_setting_get_string(ef.s);
+        t = ef.s ? config_setting_type(ef.s) : CONFIG_TYPE_NONE;
+    } else if (t == CONFIG_TYPE_STRING) {
+        spec = config_setting_get_string(f->s);
+    }
+    if (!spec) {
+        seterr(x, "%s: disk must be a list holding one string, not %s: for example "
+               "disk = [ \"disk.img,rw\" ]", where, type_word(t));
+        return -XENIA_EINVAL;
+    }
+    ds = malloc(sizeof(*ds));
+    if (!ds)
+        return -XENIA_ENOMEM;
+    rc = xenia_config_parse_disk(spec, ds, why, sizeof(why));
+    if (rc < 0) {
+        seterr(x, "%s: disk \"%s\": %s", where, show(spec, tmp, sizeof(tmp)), why);
+        goto out;
+    }
+    if ((rc = resolve_path(x, where, "disk", ds->target, out->disk, &out->disk_resolved)) < 0)
+        goto out;
+    memcpy(out->disk_vdev, ds->vdev, sizeof(out->disk_vdev));
+    out->disk_ro = ds->ro;
+    out->has_disk = 1;
+    snprintf(out->disk_origin, sizeof(out->disk_origin), "%s", where);
+out:
+    free(ds);
+    return rc;
+}
+
 /* Decode the value of one key into out. */
 static int apply(struct ctx *x, const struct keydef *k, const struct found *f,
                  struct xenia_domcfg *out, int *have_name, int *have_kernel)
@@ -735,10 +1179,7 @@ static int apply(struct ctx *x, const struct keydef *k, const struct found *f,
             return rc;
         *have_name = 1;
         return 0;
-    case K_KERNEL: {
-        const char *slash;
-        size_t dirlen = 0;
-
+    case K_KERNEL:
         if ((rc = get_str(x, f, "kernel", "/path/to/guest.elf", &s)) < 0)
             return rc;
         if (!*s) {
@@ -746,23 +1187,13 @@ static int apply(struct ctx *x, const struct keydef *k, const struct found *f,
                    "(a static ELF64 file built with guest/)", where);
             return -XENIA_EINVAL;
         }
-        /* xl resolves a relative kernel path against the config file's directory. */
-        slash = strrchr(x->source, '/');
-        if (s[0] != '/' && slash)
-            dirlen = (size_t)(slash - x->source) + 1;
-        n = strlen(s);
-        if (dirlen + n >= sizeof(out->kernel)) {
-            seterr(x, "%s: kernel path is too long (%zu bytes; at most %u)", where,
-                   dirlen + n, XENIA_CFG_PATH_MAX - 1);
-            return -XENIA_EINVAL;
-        }
-        out->kernel_resolved = dirlen > 0;
-        memcpy(out->kernel, x->source, dirlen);
-        memcpy(out->kernel + dirlen, s, n + 1);
+        if ((rc = resolve_path(x, where, "kernel", s, out->kernel, &out->kernel_resolved)) < 0)
+            return rc;
         snprintf(out->kernel_origin, sizeof(out->kernel_origin), "%s", where);
         *have_kernel = 1;
         return 0;
-    }
+    case K_DISK:
+        return apply_disk(x, f, out);
     case K_MEMORY:
         if ((rc = get_int(x, f, "memory", "64", &v)) < 0)
             return rc;
@@ -1078,7 +1509,8 @@ static int parse_override(struct ctx *x, struct ovr *o)
     if (!src)
         return -XENIA_ENOMEM;
     p = (size_t)sprintf(src, "%s = ", key);
-    if (o->k->is_string && val[0] != '"' && val[0] != '\'') {
+    if (o->k->is_string && val[0] != '"' && val[0] != '\'' &&
+        !(o->k->is_string == 2 && val[0] == '[')) {
         src[p++] = '"';
         for (i = 0; i < vlen; i++) {
             unsigned char c = (unsigned char)val[i];

@@ -99,13 +99,15 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int send_fd,
-                       void *reply, size_t cap, size_t *reply_len, int *recv_fd)
+int xenia_ctl_transact_fds(struct xenia_ctl *c, const void *req, size_t req_len,
+                           const int *send_fds, size_t nsend, void *reply, size_t cap,
+                           size_t *reply_len, int *recv_fd)
 {
     const struct xenia_ctl_hdr *h = req;
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(MAX_RECV_FDS * sizeof(int))];
+        char buf[CMSG_SPACE((MAX_RECV_FDS > XENIA_CTL_MAX_SEND_FDS ? MAX_RECV_FDS :
+                             XENIA_CTL_MAX_SEND_FDS) * sizeof(int))];
     } cbuf;
     int fds[MAX_RECV_FDS], nfds = 0, fd = -1, rc, i;
     struct msghdr mh;
@@ -119,10 +121,17 @@ int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int
         *recv_fd = -1;
     if (reply_len)
         *reply_len = 0;
-    if (!c || !req || req_len < sizeof(*h) || !reply || !reply_len) {
+    if (!c || !req || req_len < sizeof(*h) || !reply || !reply_len ||
+        nsend > XENIA_CTL_MAX_SEND_FDS || (nsend && !send_fds)) {
         if (c)
             cerr(c, 0, "internal error: bad arguments to xenia_ctl_transact");
         return -XENIA_EINVAL;
+    }
+    for (i = 0; i < (int)nsend; i++) {
+        if (send_fds[i] < 0) {
+            cerr(c, 0, "internal error: bad file descriptor for xenia_ctl_transact");
+            return -XENIA_EINVAL;
+        }
     }
     c->hv_error = 0;
     c->err[0] = '\0';
@@ -133,21 +142,21 @@ int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int
     if ((rc = connect_hv(c, &fd)) < 0)
         return rc;
 
-    /* Send the request, with the fd if any. */
+    /* Send the request, with its fds (one SCM_RIGHTS message, in order) if any. */
     memset(&mh, 0, sizeof(mh));
     memset(&cbuf, 0, sizeof(cbuf));
     iov.iov_base = (void *)req;
     iov.iov_len = req_len;
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    if (send_fd >= 0) {
+    if (nsend) {
         mh.msg_control = cbuf.buf;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int));
+        mh.msg_controllen = CMSG_SPACE(nsend * sizeof(int));
         cm = CMSG_FIRSTHDR(&mh);
         cm->cmsg_level = SOL_SOCKET;
         cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &send_fd, sizeof(int));
+        cm->cmsg_len = CMSG_LEN(nsend * sizeof(int));
+        memcpy(CMSG_DATA(cm), send_fds, nsend * sizeof(int));
     }
     do {
         n = sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -250,6 +259,13 @@ out:
     return rc;
 }
 
+int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int send_fd,
+                       void *reply, size_t cap, size_t *reply_len, int *recv_fd)
+{
+    return xenia_ctl_transact_fds(c, req, req_len, &send_fd, send_fd >= 0 ? 1 : 0, reply, cap,
+                                  reply_len, recv_fd);
+}
+
 /* Reply buffer big and aligned enough for any reply. */
 union reply_buf {
     struct xenia_ctl_reply            r;
@@ -260,14 +276,14 @@ union reply_buf {
     struct xenia_ctl_audit_reply      audit;
 };
 
-/* Send req, then map a reply with status < 0 to (status, c->err = errmsg). */
-static int call(struct xenia_ctl *c, const void *req, size_t len, int send_fd,
-                union reply_buf *rb, int *recv_fd)
+/* Send req with nsend fds, then map a reply with status < 0 to (status, c->err = errmsg). */
+static int call_fds(struct xenia_ctl *c, const void *req, size_t len, const int *send_fds,
+                    size_t nsend, union reply_buf *rb, int *recv_fd)
 {
     size_t n = 0;
     int rc;
 
-    rc = xenia_ctl_transact(c, req, len, send_fd, rb, sizeof(*rb), &n, recv_fd);
+    rc = xenia_ctl_transact_fds(c, req, len, send_fds, nsend, rb, sizeof(*rb), &n, recv_fd);
     c->seq++;
     if (rc < 0)
         return rc;
@@ -286,15 +302,29 @@ static int call(struct xenia_ctl *c, const void *req, size_t len, int send_fd,
     return 0;
 }
 
-int xenia_ctl_create(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
-                     int image_fd, uint32_t *domid)
+/* call_fds() with one fd (send_fd >= 0) or none. */
+static int call(struct xenia_ctl *c, const void *req, size_t len, int send_fd,
+                union reply_buf *rb, int *recv_fd)
+{
+    return call_fds(c, req, len, &send_fd, send_fd >= 0 ? 1 : 0, rb, recv_fd);
+}
+
+int xenia_ctl_create_disk(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
+                          int image_fd, int disk_fd, uint32_t *domid)
 {
     struct xenia_ctl_create m;
     union reply_buf *rb;
-    int rc;
+    int fds[2] = { image_fd, disk_fd }, rc;
 
-    if (!c || !domid || image_fd < 0)
+    if (!c)
         return -XENIA_EINVAL;
+    if (!cfg || !domid || image_fd < 0 || (cfg->has_disk != 0) != (disk_fd >= 0)) {
+        cerr(c, 0, "internal error: bad arguments to xenia_ctl_create (%s)",
+             cfg && cfg->has_disk && disk_fd < 0 ? "the configuration names a disk but "
+             "no disk file descriptor was given" : cfg && !cfg->has_disk && disk_fd >= 0 ?
+             "a disk file descriptor without a disk in the configuration" : "missing argument");
+        return -XENIA_EINVAL;
+    }
     if (xenia_ctl_build_create(&m, c->seq, cfg, flags) < 0) {
         cerr(c, 0, "internal error: the configuration cannot be encoded");
         return -XENIA_EINVAL;
@@ -302,11 +332,17 @@ int xenia_ctl_create(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_
     rb = calloc(1, sizeof(*rb));
     if (!rb)
         return -XENIA_ENOMEM;
-    rc = call(c, &m, sizeof(m), image_fd, rb, NULL);
+    rc = call_fds(c, &m, sizeof(m), fds, disk_fd >= 0 ? 2 : 1, rb, NULL);
     if (rc == 0)
         *domid = rb->r.domid;
     free(rb);
     return rc;
+}
+
+int xenia_ctl_create(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
+                     int image_fd, uint32_t *domid)
+{
+    return xenia_ctl_create_disk(c, cfg, flags, image_fd, -1, domid);
 }
 
 int xenia_ctl_lookup(struct xenia_ctl *c, const char *name, uint32_t *domid)
@@ -346,6 +382,30 @@ int xenia_ctl_info(struct xenia_ctl *c, uint32_t domid, struct xenia_dominfo *in
     rc = call(c, &m, sizeof(m), -1, rb, NULL);
     if (rc == 0)
         *info = rb->info.info;
+    free(rb);
+    return rc;
+}
+
+int xenia_ctl_info_ext(struct xenia_ctl *c, uint32_t domid, struct xenia_ctl_domstatus *st)
+{
+    struct xenia_ctl_domid m;
+    union reply_buf *rb;
+    int rc;
+
+    if (!c || !st || xenia_ctl_build_domid(&m, XENIA_CTL_INFO, c->seq, domid) < 0)
+        return -XENIA_EINVAL;
+    rb = calloc(1, sizeof(*rb));
+    if (!rb)
+        return -XENIA_ENOMEM;
+    rc = call(c, &m, sizeof(m), -1, rb, NULL);
+    if (rc == 0) {
+        /* nr_stubdoms <= XENIA_STUBDOM_MAX and those entries are well-formed: checked */
+        memset(st, 0, sizeof(*st));
+        st->info = rb->info.info;
+        st->disk_bytes = rb->info.disk_bytes;
+        st->nr_stubdoms = rb->info.nr_stubdoms;
+        memcpy(st->stubdom, rb->info.stubdom, st->nr_stubdoms * sizeof(st->stubdom[0]));
+    }
     free(rb);
     return rc;
 }

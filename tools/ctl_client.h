@@ -4,7 +4,8 @@
  * (AF_UNIX SOCK_SEQPACKET, include/xenia/ctl.h).
  *
  * Each request uses a connection of its own: connect, send one request (with at
- * most one fd as SCM_RIGHTS), receive one reply (with at most one fd), close.
+ * most XENIA_CTL_MAX_SEND_FDS fds as SCM_RIGHTS: CREATE sends two when the domain
+ * has a disk), receive one reply (with at most one fd), close.
  * So a request is never sent twice, and the client does not depend on hv keeping
  * a connection open for several requests.
  *
@@ -31,6 +32,7 @@
 #define XENIA_CTL_LIST_LIMIT    (1u << 20)  /* most domains `list` collects */
 #define XENIA_CTL_BOOL_LIMIT    65536u      /* most booleans a walk over GETBOOL visits */
 #define XENIA_CTL_AUDIT_CHUNKS  256u        /* most AUDIT replies one xenia_ctl_audit() reads */
+#define XENIA_CTL_MAX_SEND_FDS  4u          /* most fds one request carries */
 
 struct xenia_ctl {
     char     run_dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -53,7 +55,10 @@ int xenia_ctl_init(struct xenia_ctl *c, const char *run_dir)
  * One request/reply exchange.
  *   req, req_len  a request built by ctl_msg.h; its header's op and seq are used
  *                 to check the reply.
- *   send_fd       fd to pass as SCM_RIGHTS with the request, or -1.
+ *   send_fds      nsend fds (each >= 0) passed in this order as one SCM_RIGHTS
+ *                 message with the request (the receiver sees them in the same
+ *                 order); nsend 0..XENIA_CTL_MAX_SEND_FDS (send_fds may then be
+ *                 NULL). The caller keeps them open.
  *   reply, cap    buffer for the reply (aligned for struct xenia_ctl_list_reply;
  *                 cap >= xenia_ctl_reply_size(op)); *reply_len gets its size.
  *   recv_fd       NULL: an fd arriving with the reply is a protocol error (closed);
@@ -61,14 +66,33 @@ int xenia_ctl_init(struct xenia_ctl *c, const char *run_dir)
  * Returns 0 when a well-formed reply arrived (its status may still be < 0: this
  * function does not look at it), else a negative errno with c->err set:
  * -ENOENT/-ECONNREFUSED/-EACCES... (cannot connect), -XENIA_ETIMEDOUT,
- * -XENIA_EPROTO (malformed reply, unexpected fds, hv closed without replying).
+ * -XENIA_EPROTO (malformed reply, unexpected fds, hv closed without replying),
+ * -XENIA_EINVAL (bad arguments: nsend too large, a negative fd; nothing sent).
  */
+int xenia_ctl_transact_fds(struct xenia_ctl *c, const void *req, size_t req_len,
+                           const int *send_fds, size_t nsend, void *reply, size_t cap,
+                           size_t *reply_len, int *recv_fd)
+    __attribute__((warn_unused_result));
+
+/* xenia_ctl_transact_fds() with one fd (send_fd >= 0) or none (send_fd -1). */
 int xenia_ctl_transact(struct xenia_ctl *c, const void *req, size_t req_len, int send_fd,
                        void *reply, size_t cap, size_t *reply_len, int *recv_fd)
     __attribute__((warn_unused_result));
 
-/* CREATE from a validated config; image_fd: the guest image, open read-only.
- * flags: XENIA_CREATE_F_*. *domid receives the new domain's id. */
+/*
+ * CREATE from a validated config (config.h).
+ *   flags     XENIA_CREATE_F_PAUSED or 0 (the disk bits come from cfg: ctl_msg.h).
+ *   image_fd  the guest image, open read-only: the first fd.
+ *   disk_fd   the disk image, opened by the caller with its own rights (O_RDWR,
+ *             or O_RDONLY when cfg->disk_ro): the second fd. Must be >= 0 exactly
+ *             when cfg->has_disk (-XENIA_EINVAL with c->err otherwise).
+ * *domid receives the new domain's id. The caller keeps both fds open.
+ */
+int xenia_ctl_create_disk(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
+                          int image_fd, int disk_fd, uint32_t *domid)
+    __attribute__((warn_unused_result));
+
+/* xenia_ctl_create_disk() for a config without a disk (disk_fd -1). */
 int xenia_ctl_create(struct xenia_ctl *c, const struct xenia_domcfg *cfg, uint8_t flags,
                      int image_fd, uint32_t *domid) __attribute__((warn_unused_result));
 
@@ -78,6 +102,18 @@ int xenia_ctl_lookup(struct xenia_ctl *c, const char *name, uint32_t *domid)
 
 /* INFO on one domain -> *info. */
 int xenia_ctl_info(struct xenia_ctl *c, uint32_t domid, struct xenia_dominfo *info)
+    __attribute__((warn_unused_result));
+
+/* Everything an INFO reply says about one domain (checked by ctl_msg.c). */
+struct xenia_ctl_domstatus {
+    struct xenia_dominfo      info;
+    uint64_t                  disk_bytes;    /* size of its disk; 0 = no disk */
+    uint32_t                  nr_stubdoms;   /* 0..XENIA_STUBDOM_MAX entries used */
+    struct xenia_stubdom_info stubdom[XENIA_STUBDOM_MAX];  /* zeroed past nr_stubdoms */
+};
+
+/* INFO on one domain -> *st (the domain, its disk size and its stub domains). */
+int xenia_ctl_info_ext(struct xenia_ctl *c, uint32_t domid, struct xenia_ctl_domstatus *st)
     __attribute__((warn_unused_result));
 
 /* PAUSE, UNPAUSE or DESTROY one domain (op = XENIA_CTL_*). */

@@ -85,6 +85,10 @@ int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
     if (!m || !cfg)
         return -XENIA_EINVAL;
     memset(m, 0, sizeof(*m));
+    /* the disk bits come from cfg alone, so the request always agrees with it */
+    if ((flags & (XENIA_CREATE_F_DISK | XENIA_CREATE_F_DISK_RO)) || cfg->has_disk > 1 ||
+        cfg->disk_ro > 1 || (cfg->disk_ro && !cfg->has_disk))
+        return -XENIA_EINVAL;
     if (!name_ok(cfg->name) || (flags & ~XENIA_CREATE_F_MASK) ||
         cfg->memory_mib < XENIA_MEM_MIN_MIB || cfg->memory_mib > XENIA_MEM_MAX_MIB ||
         cfg->vcpus != 1 || cfg->cap > 100 || !action_ok(cfg->on_poweroff) ||
@@ -104,7 +108,8 @@ int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
     m->on_poweroff = cfg->on_poweroff;
     m->on_reboot = cfg->on_reboot;
     m->on_crash = cfg->on_crash;
-    m->flags = flags;
+    m->flags = (uint8_t)(flags | (cfg->has_disk ? XENIA_CREATE_F_DISK : 0) |
+                         (cfg->disk_ro ? XENIA_CREATE_F_DISK_RO : 0));
     memcpy(m->cmdline, cfg->cmdline, cl);
     memcpy(m->seclabel, cfg->seclabel, strlen(cfg->seclabel));   /* < XENIA_SECLABEL_MAX */
     return 0;
@@ -288,6 +293,34 @@ static int check_dominfo(const struct xenia_dominfo *d, char *why, size_t whylen
     return 0;
 }
 
+static int check_info(const struct xenia_ctl_info_reply *r, char *why, size_t whylen)
+{
+    uint32_t i;
+    int rc = check_dominfo(&r->info, why, whylen);
+
+    if (rc < 0)
+        return rc;
+    if (r->pad != 0)
+        return bad(why, whylen, "non-zero pad in info reply");
+    if (r->nr_stubdoms > XENIA_STUBDOM_MAX)
+        return bad(why, whylen, "info reply with %u stub domains (at most %u)",
+                   r->nr_stubdoms, XENIA_STUBDOM_MAX);
+    /* entries past nr_stubdoms are not looked at */
+    for (i = 0; i < r->nr_stubdoms; i++) {
+        const struct xenia_stubdom_info *s = &r->stubdom[i];
+
+        if (!xenia_ctl_stubdom_role_name(s->role))
+            return bad(why, whylen, "stub domain with unknown role %u", s->role);
+        if (s->pid < 0)
+            return bad(why, whylen, "stub domain with pid %d", s->pid);
+        if (!memchr(s->seclabel, '\0', sizeof(s->seclabel)))
+            return bad(why, whylen, "stub domain seclabel not NUL-terminated");
+        if (!memchr(s->last_exit, '\0', sizeof(s->last_exit)))
+            return bad(why, whylen, "stub domain last_exit not NUL-terminated");
+    }
+    return 0;
+}
+
 int xenia_ctl_audit_next(const char *text, size_t len, size_t *pos, uint64_t *seq,
                          const char **line, size_t *linelen)
 {
@@ -398,7 +431,7 @@ int xenia_ctl_check_reply(const void *buf, size_t n, unsigned op, uint32_t seq,
             return bad(why, whylen, "reply names no domain");
         break;
     case XENIA_CTL_INFO:
-        return check_dominfo(&((const struct xenia_ctl_info_reply *)buf)->info, why, whylen);
+        return check_info(buf, why, whylen);
     case XENIA_CTL_GETENFORCE: {
         const struct xenia_xsm_status *st = &((const struct xenia_ctl_getenforce_reply *)buf)->st;
 
@@ -556,6 +589,49 @@ const char *xenia_ctl_reason_name(unsigned reason)
     case XENIA_SHUTDOWN_destroyed: return "destroyed";
     default:                       return NULL;
     }
+}
+
+const char *xenia_ctl_stubdom_role_name(unsigned role)
+{
+    switch (role) {
+    case XENIA_STUBDOM_BUILDER: return "builder";
+    case XENIA_STUBDOM_DM:      return "dm";
+    case XENIA_STUBDOM_CONSOLE: return "console";
+    default:                    return NULL;
+    }
+}
+
+const char *xenia_ctl_format_confined(uint32_t bits, char *buf, size_t n)
+{
+    /* the meaning of the bits: hv/stubdom.h STUBDOM_C_*, in the order applied */
+    static const char *const names[8] = {
+        "namespaces", "root", "rlimits", "cgroup", "uid", "nnp", "landlock", "seccomp",
+    };
+    size_t o = 0;
+    unsigned i;
+    int k;
+
+    if (!buf || n == 0)
+        return "";
+    buf[0] = '\0';
+    if (bits == 0) {
+        snprintf(buf, n, "none");
+        return buf;
+    }
+    for (i = 0; i < 8; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        k = snprintf(buf + o, n - o, "%s%s", o ? "," : "", names[i]);
+        if (k < 0 || (size_t)k >= n - o) {
+            buf[o] = '\0';           /* cut after the last whole name */
+            return buf;
+        }
+        o += (size_t)k;
+    }
+    if ((bits & ~0xffu) && (size_t)snprintf(buf + o, n - o, "%s0x%x", o ? "," : "",
+                                            bits & ~0xffu) >= n - o)
+        buf[o] = '\0';
+    return buf;
 }
 
 const char *xenia_ctl_format_state(const struct xenia_dominfo *d, char *buf, size_t n)

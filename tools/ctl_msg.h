@@ -23,11 +23,15 @@
 #define XENIA_CTL_REPLY_MAX sizeof(struct xenia_ctl_list_reply)
 
 /*
- * CREATE request from a validated config (config.h); flags: XENIA_CREATE_F_*.
+ * CREATE request from a validated config (config.h); flags: XENIA_CREATE_F_PAUSED.
+ * The disk bits come from cfg alone: XENIA_CREATE_F_DISK when cfg->has_disk,
+ * XENIA_CREATE_F_DISK_RO when also cfg->disk_ro (so the request always agrees
+ * with the config, and the caller must then send the disk as the second fd).
  * Returns 0, or -XENIA_EINVAL if a field cannot be sent as it is (name not valid,
  * cmdline not NUL-terminated in its field, seclabel not xenia_ctl_seclabel_ok(),
- * memory / vcpus / cap / actions out of range, unknown flag bits). The image fd
- * travels separately (SCM_RIGHTS).
+ * memory / vcpus / cap / actions out of range, unknown flag bits, disk bits in
+ * flags, has_disk or disk_ro not 0/1, disk_ro without has_disk). The image and
+ * disk fds travel separately (SCM_RIGHTS).
  */
 int xenia_ctl_build_create(struct xenia_ctl_create *m, uint32_t seq,
                            const struct xenia_domcfg *cfg, uint8_t flags)
@@ -118,7 +122,10 @@ size_t xenia_ctl_reply_size(unsigned op);
  *    NUL-terminated; GETBOOL: name NUL-terminated and not empty, cur and dflt 0 or
  *    1, nbools >= 1, pad 0; AUDIT: len <= XENIA_AUDIT_CHUNK, more 0 or 1 (1 only
  *    with len > 0), text[0..len) is whole "SEQ LINE\n" lines (no NUL, see
- *    xenia_ctl_audit_next()) with strictly increasing SEQ, the last one == last.
+ *    xenia_ctl_audit_next()) with strictly increasing SEQ, the last one == last;
+ *    INFO also: pad 0, nr_stubdoms <= XENIA_STUBDOM_MAX, and each of the first
+ *    nr_stubdoms entries has a known role, pid >= 0, NUL-terminated seclabel and
+ *    last_exit.
  * buf must be suitably aligned for struct xenia_ctl_list_reply.
  * Returns 0, or -XENIA_EPROTO with a reason in why (whylen bytes, may be NULL).
  */
@@ -166,6 +173,20 @@ const char *xenia_ctl_state_name(unsigned state);
 
 /* "poweroff", "reboot", "crash", "fault", "destroyed" (XENIA_SHUTDOWN_*); NULL if unknown. */
 const char *xenia_ctl_reason_name(unsigned reason);
+
+/* "builder", "dm", "console" (XENIA_STUBDOM_*); NULL if unknown. */
+const char *xenia_ctl_stubdom_role_name(unsigned role);
+
+/*
+ * A stub domain's confinement bits (struct xenia_stubdom_info.confined; meaning
+ * as hv/stubdom.h STUBDOM_C_*) as a comma-separated list into buf (n bytes), in
+ * the order hv applies them: namespaces, root (empty root), rlimits, cgroup,
+ * uid (unprivileged uid), nnp (no_new_privs), landlock, seccomp; unknown bits
+ * follow as one hex number; 0 is "none". Cut after the last whole name that
+ * fits when n is too small (NUL-terminated); 80 bytes are enough for every bit.
+ * Returns buf ("" when buf is NULL or n is 0).
+ */
+const char *xenia_ctl_format_confined(uint32_t bits, char *buf, size_t n);
 
 /*
  * State of a domain as one phrase into buf (n bytes): "running", "paused", and

@@ -6,6 +6,7 @@ PKGS=(
   pkg-config          # build flags of the libraries below
   libcmocka-dev       # unit tests
   libconfig-dev       # xl.cfg-style domain configuration files (tools/xenia)
+  libseccomp-dev      # stub domain syscall allowlists (hv/stubdom_seccomp.c)
   libmbedtls-dev      # SHA-256 of policy binaries (policy/), later TLS and quotes (attest/)
   checkpolicy         # reference FLASK policy compiler: differential tests of policy/
   setools             # sesearch: reference rule queries for the differential tests

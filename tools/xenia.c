@@ -26,6 +26,7 @@
 #include "ctl_msg.h"
 #include "policy/policydb.h"    /* PDB_MAGIC: recognise a policy binary before sending it */
 #include "xenia/builder.h"
+#include "xenia/io.h"           /* XENIA_BLK_SECTOR: a disk is whole sectors */
 
 #define EXIT_USAGE   2
 #define EXIT_TIMEOUT 124
@@ -189,6 +190,49 @@ static void print_info(const struct xenia_dominfo *d)
     printf("owner uid:        %u\n", d->owner_uid);
     printf("seclabel:         %s\n", d->seclabel[0] ? safe(d->seclabel, label, sizeof(label)) : "-");
     printf("crash info:       %s\n", d->crash_info[0] ? safe(d->crash_info, crash, sizeof(crash)) : "-");
+}
+
+/* A size in bytes as "N bytes (X.Y MiB)" or GiB. */
+static const char *format_bytes(uint64_t b, char *buf, size_t n)
+{
+    if (b >= (1ull << 30))
+        snprintf(buf, n, "%llu bytes (%.1f GiB)", (unsigned long long)b, (double)b / (1ull << 30));
+    else
+        snprintf(buf, n, "%llu bytes (%.1f MiB)", (unsigned long long)b, (double)b / (1ull << 20));
+    return buf;
+}
+
+/*
+ * The rest of an INFO reply after print_info(): the disk, then one block per
+ * stub domain:
+ *   stubdom dm: pid 12345, uid 640005, restarts 2, generation 3
+ *     seclabel system_u:system_r:dm_t:s0:c1
+ *     confined namespaces,root,rlimits,cgroup,uid,nnp,landlock,seccomp
+ *     last exit: killed by SIGSYS            (only when there was one)
+ */
+static void print_status_extra(const struct xenia_ctl_domstatus *st)
+{
+    char size[64], label[XENIA_SECLABEL_MAX], conf[96], why[sizeof(st->stubdom[0].last_exit)];
+    uint32_t i;
+
+    if (st->disk_bytes)
+        printf("disk:             %s\n", format_bytes(st->disk_bytes, size, sizeof(size)));
+    else
+        printf("disk:             -\n");
+    for (i = 0; i < st->nr_stubdoms && i < XENIA_STUBDOM_MAX; i++) {
+        const struct xenia_stubdom_info *s = &st->stubdom[i];
+        const char *role = xenia_ctl_stubdom_role_name(s->role);
+
+        if (s->pid > 0)
+            printf("stubdom %s: pid %d, ", role ? role : "?", s->pid);
+        else
+            printf("stubdom %s: not running, ", role ? role : "?");
+        printf("uid %u, restarts %u, generation %u\n", s->uid, s->restarts, s->generation);
+        printf("  seclabel %s\n", s->seclabel[0] ? safe(s->seclabel, label, sizeof(label)) : "-");
+        printf("  confined %s\n", xenia_ctl_format_confined(s->confined, conf, sizeof(conf)));
+        if (s->last_exit[0])
+            printf("  last exit: %s\n", safe(s->last_exit, why, sizeof(why)));
+    }
 }
 
 static void print_list_header(int labels)
@@ -368,15 +412,65 @@ bad:
     return -1;
 }
 
-static void print_config(const struct xenia_domcfg *cfg)
+/*
+ * Open the disk named by the config with the caller's own rights (O_RDWR, or
+ * O_RDONLY for a read-only disk): hv never opens it, so a user can only give a
+ * guest a disk they may use themselves. Checks that it is a regular file of whole
+ * sectors, as hv will. Returns the fd (O_CLOEXEC) or -1 after a message.
+ */
+static int open_disk(const struct xenia_domcfg *cfg, const char *cfgpath)
 {
-    printf("name        = \"%s\"\n", cfg->name);
-    printf("kernel      = \"%s\"\n", cfg->kernel);
-    printf("memory      = %u\n", cfg->memory_mib);
-    printf("vcpus       = %u\n", cfg->vcpus);
-    printf("cap         = %u\n", cfg->cap);
-    printf("cmdline     = \"");
-    for (const char *p = cfg->cmdline; *p; p++) {
+    char path[256];
+    const char *mode = cfg->disk_ro ? "read-only" : "read-write";
+    struct stat st;
+    int fd, e, fl;
+
+    safe(cfg->disk, path, sizeof(path));
+    /* O_NONBLOCK: a FIFO at that path must not hang the open; cleared below */
+    fd = open(cfg->disk, (cfg->disk_ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        e = errno;
+        fprintf(stderr, "xenia: %s: cannot open the disk %s: %s: %s\n", cfg->disk_origin,
+                mode, path, strerror(e));
+        if ((e == EACCES || e == EROFS || e == EPERM) && !cfg->disk_ro)
+            fprintf(stderr, "xenia: the disk is opened with your own rights; if the guest "
+                    "may only read it, mark it read-only: disk = [ \"...,ro\" ]\n");
+        else if (e == ENOENT && cfg->disk_resolved)
+            fprintf(stderr, "xenia: check the disk path in %s (a relative disk path is "
+                    "resolved against the directory of the config file, like kernel)\n",
+                    cfgpath);
+        else if (e == ENOENT)
+            fprintf(stderr, "xenia: check the disk path in %s (create an empty raw disk "
+                    "with: truncate -s 64M FILE)\n", cfgpath);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "xenia: %s: disk \"%s\" is not a regular file: a Xenia disk is a "
+                "raw image file\n", cfg->disk_origin, path);
+        goto bad;
+    }
+    if (st.st_size <= 0 || st.st_size % XENIA_BLK_SECTOR) {
+        fprintf(stderr, "xenia: %s: disk \"%s\" is %lld bytes: a disk image must be a "
+                "non-zero multiple of %u bytes (e.g. truncate -s 64M FILE)\n",
+                cfg->disk_origin, path, (long long)st.st_size, XENIA_BLK_SECTOR);
+        goto bad;
+    }
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        fprintf(stderr, "xenia: %s: disk \"%s\": %s\n", cfg->disk_origin, path,
+                strerror(errno));
+        goto bad;
+    }
+    return fd;
+bad:
+    close(fd);
+    return -1;
+}
+
+/* s as the inside of a "double-quoted" config string. */
+static void print_quoted(const char *s)
+{
+    for (const char *p = s; *p; p++) {
         unsigned char ch = (unsigned char)*p;
 
         if (ch == '"' || ch == '\\')
@@ -386,12 +480,30 @@ static void print_config(const struct xenia_domcfg *cfg)
         else
             putchar(ch);
     }
+}
+
+static void print_config(const struct xenia_domcfg *cfg)
+{
+    printf("name        = \"%s\"\n", cfg->name);
+    printf("kernel      = \"%s\"\n", cfg->kernel);
+    printf("memory      = %u\n", cfg->memory_mib);
+    printf("vcpus       = %u\n", cfg->vcpus);
+    printf("cap         = %u\n", cfg->cap);
+    printf("cmdline     = \"");
+    print_quoted(cfg->cmdline);
     printf("\"\n");
     printf("on_poweroff = \"%s\"\n", xenia_config_action_name(cfg->on_poweroff));
     printf("on_reboot   = \"%s\"\n", xenia_config_action_name(cfg->on_reboot));
     printf("on_crash    = \"%s\"\n", xenia_config_action_name(cfg->on_crash));
     if (cfg->seclabel[0])   /* validated: [A-Za-z0-9_.:,-] only */
         printf("seclabel    = \"%s\"\n", cfg->seclabel);
+    if (cfg->has_disk) {
+        /* the resolved form; target= last, since it takes the rest (commas too) */
+        printf("disk        = [ \"format=raw, vdev=%s, access=%s, target=",
+               cfg->disk_vdev[0] ? cfg->disk_vdev : "xvda", cfg->disk_ro ? "ro" : "rw");
+        print_quoted(cfg->disk);
+        printf("\" ]\n");
+    }
 }
 
 static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
@@ -405,7 +517,7 @@ static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char 
     };
     struct xenia_domcfg *cfg = NULL;
     char err[XENIA_CFG_ERR_MAX], label[128];
-    int o, paused = 0, console = 0, dry = 0, img = -1, cfd = -1, rc, ret = 1;
+    int o, paused = 0, console = 0, dry = 0, img = -1, disk = -1, cfd = -1, rc, ret = 1;
     const char *path;
     uint32_t domid = XENIA_DOMID_INVALID;
 
@@ -440,6 +552,8 @@ static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char 
     }
     if ((img = open_kernel(cfg, path)) < 0)
         goto out;
+    if (cfg->has_disk && (disk = open_disk(cfg, path)) < 0)
+        goto out;
     if (dry) {
         print_config(cfg);
         ret = 0;
@@ -447,9 +561,13 @@ static int cmd_create(struct xenia_ctl *c, const struct verb *v, int argc, char 
     }
 
     /* With -c, create paused, attach, then unpause: no early output is missed. */
-    rc = xenia_ctl_create(c, cfg, (paused || console) ? XENIA_CREATE_F_PAUSED : 0, img, &domid);
+    rc = xenia_ctl_create_disk(c, cfg, (paused || console) ? XENIA_CREATE_F_PAUSED : 0, img,
+                               disk, &domid);
     close(img);
     img = -1;
+    if (disk >= 0)
+        close(disk);
+    disk = -1;
     if (rc < 0) {
         ret = fail(v, c, rc);
         goto out;
@@ -479,6 +597,8 @@ out:
         close(cfd);
     if (img >= 0)
         close(img);
+    if (disk >= 0)
+        close(disk);
     free(cfg);
     return ret;
 }
@@ -529,10 +649,18 @@ static int cmd_list(struct xenia_ctl *c, const struct verb *v, int argc, char **
         return fail(v, c, rc);
     }
     if (longfmt) {
+        struct xenia_ctl_domstatus st;
+
+        /* as `xenia info`: the disk and stub domains come with INFO, not LIST */
         for (i = 0; i < n; i++) {
             if (i)
                 printf("\n");
-            print_info(&doms[i]);
+            if (xenia_ctl_info_ext(c, doms[i].domid, &st) == 0) {
+                print_info(&st.info);
+                print_status_extra(&st);
+            } else {
+                print_info(&doms[i]);       /* gone meanwhile: what LIST said */
+            }
         }
     } else {
         print_list_header(labels);
@@ -569,15 +697,16 @@ static int one_domain(struct xenia_ctl *c, const struct verb *v, int argc, char 
 
 static int cmd_info(struct xenia_ctl *c, const struct verb *v, int argc, char **argv)
 {
-    struct xenia_dominfo d;
+    struct xenia_ctl_domstatus st;
     uint32_t domid;
     int rc = one_domain(c, v, argc, argv, &domid);
 
     if (rc >= 0)
         return rc;
-    if ((rc = xenia_ctl_info(c, domid, &d)) < 0)
+    if ((rc = xenia_ctl_info_ext(c, domid, &st)) < 0)
         return fail(v, c, rc);
-    print_info(&d);
+    print_info(&st.info);
+    print_status_extra(&st);
     return 0;
 }
 
@@ -1083,7 +1212,8 @@ static const struct verb verbs[] = {
       "  -p, --paused     leave the new domain paused (start it with: xenia unpause)\n"
       "  -c, --console    attach to its console once created (the domain is created\n"
       "                   paused, the console attached, then it is unpaused)\n"
-      "  -n, --dry-run    check CONFIG and the kernel, print the result, create nothing\n"
+      "  -n, --dry-run    check CONFIG, the kernel and the disk, print the result,\n"
+      "                   create nothing\n"
       "  KEY=VALUE        override or add a config key (as xl): memory=128 name=vm2\n"
       "                   VALUE is parsed as in the file; for string keys a VALUE without\n"
       "                   quotes is taken literally\n"
@@ -1105,12 +1235,25 @@ static const struct verb verbs[] = {
       "                        (at most 255 of A-Z a-z 0-9 _ . : , -); default: the\n"
       "                        policy's label for new domains. Also as an override:\n"
       "                        xenia create vm.cfg seclabel=system_u:system_r:isolated_t\n"
-      "Not supported yet: init_seclabel, disk, vif, ramdisk, maxmem (refused with a\n"
+      "  disk = [ \"disk.img\" ] one raw image file, at most one disk per domain; a\n"
+      "                        relative path is resolved against the directory of\n"
+      "                        CONFIG. Forms (xl-disk-configuration(5)):\n"
+      "                          \"disk.img\"  \"disk.img,ro\"  \"disk.img,raw,xvda,rw\"\n"
+      "                          \"file:disk.img,xvda,w\"\n"
+      "                          \"format=raw, vdev=xvda, access=ro, target=disk.img\"\n"
+      "                        access rw (default) or ro; format raw only; vdev is\n"
+      "                        checked (xvdX, hdX, sdX, dN) and otherwise ignored.\n"
+      "                        xenia opens the file with YOUR rights (read-write, or\n"
+      "                        read-only for ro) and passes it to xenia-hv; the\n"
+      "                        domain's device-model stub domain serves it.\n"
+      "                        Override: xenia create vm.cfg disk=other.img,ro\n"
+      "Not supported yet: init_seclabel, vif, ramdisk, maxmem (refused with a\n"
       "message).\n"
       "Prints \"Created domain NAME (domid N)\" (on stderr with -c).\n" },
     { "list", cmd_list, "[-l] [-Z] [DOMAIN...]",
       "List domains: Name ID Mem(MiB) VCPUs State Time(s).",
-      "  -l, --long       print every field of each domain (as `xenia info`)\n"
+      "  -l, --long       print every field of each domain, disk and stub domains\n"
+      "                   included (as `xenia info`)\n"
       "  -Z, --context    add a column with each domain's security label (as xl list -Z;\n"
       "                   -l always shows it as seclabel:)\n"
       "  DOMAIN...        only these domains (names or domids)\n"
@@ -1119,7 +1262,16 @@ static const struct verb verbs[] = {
       "fault or destroyed. Time is the CPU time the domain's vCPU has used.\n" },
     { "info", cmd_info, "DOMAIN",
       "Show everything xenia-hv reports about one domain.",
-      "  DOMAIN           a name or a numeric domid\n" },
+      "  DOMAIN           a name or a numeric domid\n"
+      "After the domain's fields: its disk size, then one block per stub domain:\n"
+      "  stubdom dm: pid 12345, uid 640005, restarts 2, generation 3\n"
+      "    seclabel system_u:system_r:dm_t:s0:c1\n"
+      "    confined namespaces,root,rlimits,cgroup,uid,nnp,landlock,seccomp\n"
+      "    last exit: killed by SIGSYS\n"
+      "(\"not running\" instead of the pid while it is down; \"last exit\" only when a\n"
+      "previous instance ended). confined lists the layers hv applied: namespaces,\n"
+      "empty root, rlimits, cgroup, unprivileged uid, no_new_privs (nnp), Landlock,\n"
+      "seccomp.\n" },
     { "console", cmd_console, "[-r] [--timeout SEC] DOMAIN",
       "Attach to a domain's console.",
       "  -r, --no-input   read-only: copy console output, send no input\n"

@@ -34,3 +34,12 @@ UNIT_DEPS_dm_process := $(B)/obj/stubdoms/dm/dmconfig.o
 # even in a SAN=1 build); XENIA_BIN_DIR overrides the directory at run time.
 $(B)/tests/test_dm_process: | $(B)/bin/xenia-dm $(B)/bin/xenia-dm-test
 $(B)/obj/tests/unit/test_dm_process.o: CFLAGS += -DDM_TEST_BIN_DIR='"$(B)/bin"'
+
+# The guest frontends built for the host (tests/unit/shim stands in for
+# guest.h): test_dm_process runs them against the real dm.
+DM_HOSTFRONT_OBJS := $(B)/obj/hostfront/blkfront.o $(B)/obj/hostfront/consfront.o
+$(B)/obj/hostfront/%.o: guest/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DXENIA_IOFRONT_HOST_TEST -Itests/unit/shim -Iguest/include -MMD -MP -c $< -o $@
+UNIT_DEPS_dm_process += $(DM_HOSTFRONT_OBJS)
+$(B)/obj/tests/unit/test_dm_process.o: CFLAGS += -Itests/unit/shim -Iguest/include

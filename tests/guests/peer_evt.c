@@ -6,9 +6,40 @@
  *                         answer it, check status and close
  *   client peer=D port=N  bind_interdomain(D, N), send, wait for the answer
  *   attack peer=D         (another tenant) try to reach D: every attempt must fail
+ *   server peer=D rounds=N / client peer=D port=P rounds=N
+ *                         benchmark: N event round trips after the checks; the
+ *                         client prints "EVTCHN RTT median_ns=... rounds=N"
  * Each prints "Test result: SUCCESS" when every check held.
  */
 #include "peer_common.h"
+
+static uint64_t rtts[1000];
+
+/* Event channel round trips: send, wait for the answer. Prints the median. */
+static void rtt(uint32_t port, uint32_t rounds)
+{
+    struct xenia_evtchn_port sp = { port, 0 };
+    uint32_t n = 0;
+
+    if (rounds > 1000)
+        rounds = 1000;
+    for (uint32_t i = 0; i < rounds; i++) {
+        uint64_t t0 = xenia_now_ns();
+        xenia_event_channel_op(XENIA_EVTCHNOP_send, &sp);
+        if (!xenia_evtchn_wait(port, 10 * SEC))
+            break;
+        rtts[n++] = xenia_now_ns() - t0;
+    }
+    if (n == 0)
+        return;
+    for (uint32_t i = 1; i < n; i++)       /* insertion sort: n <= 1000 */
+        for (uint32_t j = i; j > 0 && rtts[j - 1] > rtts[j]; j--) {
+            uint64_t t = rtts[j];
+            rtts[j] = rtts[j - 1];
+            rtts[j - 1] = t;
+        }
+    printf("EVTCHN RTT median_ns=%llu rounds=%u\n", (unsigned long long)rtts[n / 2], n);
+}
 
 static void server(uint32_t peer)
 {
@@ -38,6 +69,11 @@ static void server(uint32_t peer)
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_status, &st), 0, "status after bind");
     xt_check_eq(st.status, XENIA_EVTCHNSTAT_interdomain, "status interdomain");
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_send, &sp), 0, "answer");
+    for (uint64_t i = 0, n = peer_arg("rounds", 0); i < n; i++) {
+        if (!xenia_evtchn_wait(au.port, 10 * SEC))
+            break;
+        xenia_event_channel_op(XENIA_EVTCHNOP_send, &sp);
+    }
     peer_sleep(2 * SEC);   /* let the client see the answer before we close */
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_close, &sp), 0, "close");
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_send, &sp), -XENIA_EINVAL,
@@ -65,6 +101,7 @@ static void client(uint32_t peer, uint32_t port)
         xt_check(0, "no answer from the server within 60 s");
     else
         puts("GOT ANSWER");
+    rtt(sp.port, (uint32_t)peer_arg("rounds", 0));
 }
 
 /* Another tenant: every way to an event channel of @peer is refused. */

@@ -3,8 +3,9 @@
  * Unit tests of the CLI's socket side (tools/ctl_client.c, tools/console.c)
  * against an in-process fake xenia-hv: a thread serving ctl.sock in a temporary
  * run directory, speaking include/xenia/ctl.h. Checks fd passing both ways
- * (CREATE image fd, CONSOLE socket), LIST paging, hv errors, and that malformed
- * replies, unexpected fds, silence and hang-ups are reported, not trusted.
+ * (CREATE image and disk fds, CONSOLE socket), LIST paging, INFO with stub
+ * domains, hv errors, and that malformed replies, unexpected fds, silence and
+ * hang-ups are reported, not trusted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@
 #define DOM_HANGUP    668
 #define DOM_SILENT    669
 #define DOM_QUIET_CON 670   /* console that never speaks nor closes */
+#define DOM_BAD_STUB  671   /* INFO reply with too many stub domains */
 
 static char run_dir[64];
 static int listen_fd = -1;
@@ -45,6 +48,10 @@ static volatile int stop_server;
 static char last_image_magic[5];
 static char last_create_name[XENIA_NAME_MAX];
 static uint8_t last_create_flags;
+static int creates;                 /* CREATE requests received */
+static int last_create_nfds;
+static int last_disk_accmode = -1;  /* O_RDONLY / O_RDWR of the second fd */
+static char last_disk_head[5];
 static char console_got[64];
 static size_t console_got_len;
 static int quiet_console_peer = -1;
@@ -75,6 +82,28 @@ static void fill_info(struct xenia_dominfo *d, uint32_t domid)
     snprintf(d->name, sizeof(d->name), "vm%u", domid);
     if (domid == 3)
         snprintf(d->seclabel, sizeof(d->seclabel), "%s", fake_label);
+}
+
+/* INFO extras: domid 3 has a disk and a dm that was restarted; 5 a dm that is down. */
+static void fill_status(struct xenia_ctl_info_reply *r, uint32_t domid)
+{
+    struct xenia_stubdom_info *s = &r->stubdom[0];
+
+    if (domid != 3 && domid != 5)
+        return;
+    r->nr_stubdoms = 1;
+    s->role = XENIA_STUBDOM_DM;
+    s->uid = 640000 + domid;
+    snprintf(s->seclabel, sizeof(s->seclabel), "system_u:system_r:dm_t:s0:c1");
+    s->generation = 1;
+    if (domid == 3) {
+        r->disk_bytes = 64u << 20;
+        s->pid = 4242;
+        s->restarts = 2;
+        s->generation = 3;
+        s->confined = 0xff;
+        snprintf(s->last_exit, sizeof(s->last_exit), "killed by SIGSYS");
+    }
 }
 
 /* Console server side: greet, read until "ping\n" or EOF, answer, close. */
@@ -156,7 +185,7 @@ static void serve_one(int c)
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
                          .msg_controllen = sizeof(cb.b) };
     struct cmsghdr *cm;
-    int in_fd = -1, out_fd = -1, sp[2], nfds = 0;
+    int in_fds[4], in_fd = -1, out_fd = -1, sp[2], nfds = 0, k;
     size_t alen = sizeof(a.r);
     ssize_t n;
     uint32_t i;
@@ -164,17 +193,16 @@ static void serve_one(int c)
     n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
     if (n < (ssize_t)sizeof(q.h))
         return;
+    /* every fd, in the order sent */
     for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
         if (cm->cmsg_type == SCM_RIGHTS) {
-            int k, nk = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            int nk = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 
-            for (k = 0; k < nk; k++) {
-                if (in_fd >= 0)
-                    close(in_fd);
-                memcpy(&in_fd, CMSG_DATA(cm) + (size_t)k * sizeof(int), sizeof(int));
-                nfds++;
-            }
+            for (k = 0; k < nk && nfds < 4; k++)
+                memcpy(&in_fds[nfds++], CMSG_DATA(cm) + (size_t)k * sizeof(int), sizeof(int));
         }
+    if (nfds > 0)
+        in_fd = in_fds[0];
     memset(&a, 0, sizeof(a));
     a.r.hdr = q.h;
     a.r.domid = XENIA_DOMID_INVALID;
@@ -186,13 +214,23 @@ static void serve_one(int c)
     }
     switch (q.h.op) {
     case XENIA_CTL_CREATE:
-        if (n != sizeof(q.cr) || in_fd < 0 || q.cr.pad[0] || q.cr.pad[3]) {
+        creates++;
+        last_create_nfds = nfds;
+        /* as hv's ctl_decode: the image, and the disk with XENIA_CREATE_F_DISK */
+        if (n != sizeof(q.cr) || nfds != ((q.cr.flags & XENIA_CREATE_F_DISK) ? 2 : 1) ||
+            q.cr.pad[0] || q.cr.pad[3]) {
             a.r.status = -XENIA_EINVAL;
             snprintf(a.r.errmsg, sizeof(a.r.errmsg), "bad create");
             break;
         }
         memset(last_image_magic, 0, sizeof(last_image_magic));
         (void)!pread(in_fd, last_image_magic, 4, 0);
+        memset(last_disk_head, 0, sizeof(last_disk_head));
+        last_disk_accmode = -1;
+        if (nfds == 2) {
+            (void)!pread(in_fds[1], last_disk_head, 4, 0);
+            last_disk_accmode = fcntl(in_fds[1], F_GETFL) & O_ACCMODE;
+        }
         memcpy(last_create_name, q.cr.name, sizeof(last_create_name));
         last_create_flags = q.cr.flags;
         a.r.domid = 7;
@@ -221,6 +259,8 @@ static void serve_one(int c)
         } else if (q.d.domid == DOM_SILENT) {
             usleep(500 * 1000);
             return;
+        } else if (q.d.domid == DOM_BAD_STUB) {
+            a.i.nr_stubdoms = XENIA_STUBDOM_MAX + 1;
         } else if (q.d.domid >= NDOMS) {
             a.r.status = -XENIA_ESRCH;      /* short error reply */
             break;
@@ -228,6 +268,7 @@ static void serve_one(int c)
         alen = sizeof(a.i);
         a.r.hdr.len = (uint32_t)alen;
         fill_info(&a.i.info, q.d.domid);
+        fill_status(&a.i, q.d.domid);
         goto reply_len_set;
     case XENIA_CTL_PAUSE:
         a.r.status = -XENIA_EBUSY;
@@ -345,8 +386,8 @@ reply_len_set:
     send_reply(c, &a, alen, out_fd);
     if (out_fd >= 0)
         close(out_fd);
-    if (in_fd >= 0)
-        close(in_fd);
+    for (k = 0; k < nfds; k++)
+        close(in_fds[k]);
 }
 
 static void *server_main(void *arg)
@@ -458,6 +499,136 @@ static void test_create_passes_image_fd(void **state)
     assert_int_equal(last_create_flags, XENIA_CREATE_F_PAUSED);
     close(fd);
     unlink(img);
+}
+
+/* A temporary file holding `head`, sized `size` bytes; returns its path in path. */
+static void mkfile(char *path, const char *head, off_t size)
+{
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    if (size)
+        assert_int_equal(ftruncate(fd, size), 0);
+    close(fd);
+}
+
+static void test_create_passes_disk_fd(void **state)
+{
+    struct xenia_domcfg cfg;
+    char img[] = "/tmp/xenia-test-img-XXXXXX", disk[] = "/tmp/xenia-test-disk-XXXXXX";
+    uint32_t domid = 0;
+    int ifd, dfd, before;
+
+    (void)state;
+    init_client();
+    mkfile(img, "\177ELF\002", 0);
+    mkfile(disk, "DISK", 1 << 20);
+    ifd = open(img, O_RDONLY | O_CLOEXEC);
+    dfd = open(disk, O_RDWR | O_CLOEXEC);
+    assert_true(ifd >= 0 && dfd >= 0);
+    memset(&cfg, 0, sizeof(cfg));
+    strcpy(cfg.name, "diskvm");
+    cfg.memory_mib = 16;
+    cfg.vcpus = 1;
+    cfg.has_disk = 1;
+    snprintf(cfg.disk, sizeof(cfg.disk), "%s", disk);
+
+    /* read-write: two fds, image first, the disk as opened (O_RDWR) */
+    assert_int_equal(xenia_ctl_create_disk(&cl, &cfg, XENIA_CREATE_F_PAUSED, ifd, dfd, &domid), 0);
+    assert_int_equal(domid, 7);
+    assert_int_equal(last_create_nfds, 2);
+    assert_int_equal(last_create_flags, XENIA_CREATE_F_PAUSED | XENIA_CREATE_F_DISK);
+    assert_memory_equal(last_image_magic, "\177ELF", 4);
+    assert_memory_equal(last_disk_head, "DISK", 4);
+    assert_int_equal(last_disk_accmode, O_RDWR);
+    assert_true(fcntl(ifd, F_GETFD) >= 0 && fcntl(dfd, F_GETFD) >= 0);   /* still ours */
+    close(dfd);
+
+    /* read-only */
+    cfg.disk_ro = 1;
+    dfd = open(disk, O_RDONLY | O_CLOEXEC);
+    assert_true(dfd >= 0);
+    assert_int_equal(xenia_ctl_create_disk(&cl, &cfg, 0, ifd, dfd, &domid), 0);
+    assert_int_equal(last_create_nfds, 2);
+    assert_int_equal(last_create_flags, XENIA_CREATE_F_DISK | XENIA_CREATE_F_DISK_RO);
+    assert_memory_equal(last_disk_head, "DISK", 4);
+    assert_int_equal(last_disk_accmode, O_RDONLY);
+
+    /* fds and config must agree; refused before anything is sent */
+    before = creates;
+    assert_int_equal(xenia_ctl_create_disk(&cl, &cfg, 0, ifd, -1, &domid), -XENIA_EINVAL);
+    assert_non_null(strstr(cl.err, "names a disk but no disk file descriptor"));
+    assert_int_equal(xenia_ctl_create(&cl, &cfg, 0, ifd, &domid), -XENIA_EINVAL);
+    cfg.has_disk = 0;
+    cfg.disk_ro = 0;
+    assert_int_equal(xenia_ctl_create_disk(&cl, &cfg, 0, ifd, dfd, &domid), -XENIA_EINVAL);
+    assert_non_null(strstr(cl.err, "without a disk in the configuration"));
+    assert_int_equal(creates, before);
+
+    /* without a disk: one fd, as before */
+    assert_int_equal(xenia_ctl_create_disk(&cl, &cfg, 0, ifd, -1, &domid), 0);
+    assert_int_equal(last_create_nfds, 1);
+    assert_int_equal(last_create_flags, 0);
+    assert_int_equal(last_disk_accmode, -1);
+    close(dfd);
+    close(ifd);
+    unlink(img);
+    unlink(disk);
+}
+
+static void test_transact_fds_bounds(void **state)
+{
+    struct xenia_ctl_domid m;
+    union {
+        struct xenia_ctl_info_reply i;
+        char b[XENIA_CTL_REPLY_MAX];
+    } *r = calloc(1, sizeof(*r));
+    int fds[XENIA_CTL_MAX_SEND_FDS + 1] = { 0, 1, 2, 0, 1 }, bad[2] = { 0, -1 };
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(r);
+    init_client();
+    assert_int_equal(xenia_ctl_build_domid(&m, XENIA_CTL_INFO, cl.seq, 5), 0);
+    assert_int_equal(xenia_ctl_transact_fds(&cl, &m, sizeof(m), fds, XENIA_CTL_MAX_SEND_FDS + 1,
+                                            r, sizeof(*r), &n, NULL), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_transact_fds(&cl, &m, sizeof(m), bad, 2, r, sizeof(*r), &n, NULL),
+                     -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_transact_fds(&cl, &m, sizeof(m), NULL, 1, r, sizeof(*r), &n, NULL),
+                     -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_transact_fds(&cl, &m, sizeof(m), NULL, 0, r, sizeof(*r), &n, NULL),
+                     0);
+    assert_int_equal(n, sizeof(struct xenia_ctl_info_reply));
+    free(r);
+}
+
+static void test_info_stubdoms(void **state)
+{
+    struct xenia_ctl_domstatus st;
+
+    (void)state;
+    init_client();
+    memset(&st, 0x55, sizeof(st));
+    assert_int_equal(xenia_ctl_info_ext(&cl, 3, &st), 0);
+    assert_string_equal(st.info.name, "vm3");
+    assert_int_equal(st.disk_bytes, 64u << 20);
+    assert_int_equal(st.nr_stubdoms, 1);
+    assert_int_equal(st.stubdom[0].role, XENIA_STUBDOM_DM);
+    assert_int_equal(st.stubdom[0].pid, 4242);
+    assert_int_equal(st.stubdom[0].uid, 640003);
+    assert_int_equal(st.stubdom[0].restarts, 2);
+    assert_int_equal(st.stubdom[0].generation, 3);
+    assert_int_equal(st.stubdom[0].confined, 0xff);
+    assert_string_equal(st.stubdom[0].last_exit, "killed by SIGSYS");
+    assert_int_equal(st.stubdom[1].role, 0);             /* zeroed past nr_stubdoms */
+    assert_int_equal(xenia_ctl_info_ext(&cl, 4, &st), 0);
+    assert_int_equal(st.nr_stubdoms, 0);
+    assert_int_equal(st.disk_bytes, 0);
+    assert_int_equal(xenia_ctl_info_ext(&cl, DOM_BAD_STUB, &st), -XENIA_EPROTO);
+    assert_int_equal(cl.hv_error, 0);
+    assert_non_null(strstr(cl.err, "3 stub domains"));
+    assert_int_equal(xenia_ctl_info_ext(&cl, 100, &st), -XENIA_ESRCH);
 }
 
 static void test_lookup_and_resolve(void **state)
@@ -792,21 +963,26 @@ static void test_list_and_info_seclabel(void **state)
 
 static char xenia_bin[512];
 
-/* Run `xenia --run-dir RUN ARGS 2>&1`; out gets the output. Returns the exit status. */
-static int run_xenia(const char *args, char *out, size_t n)
+/* Run `PREFIX xenia --run-dir RUN ARGS 2>&1`; out gets the output. Returns the exit status. */
+static int run_xenia_pre(const char *prefix, const char *args, char *out, size_t n)
 {
     char cmd[1024];
     size_t got = 0;
     FILE *p;
     int st;
 
-    snprintf(cmd, sizeof(cmd), "%s --run-dir %s %s 2>&1", xenia_bin, run_dir, args);
+    snprintf(cmd, sizeof(cmd), "%s %s --run-dir %s %s 2>&1", prefix, xenia_bin, run_dir, args);
     p = popen(cmd, "r");
     assert_non_null(p);
     got = fread(out, 1, n - 1, p);
     out[got] = '\0';
     st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run_xenia(const char *args, char *out, size_t n)
+{
+    return run_xenia_pre("", args, out, n);
 }
 
 static void test_cli_verbs(void **state)
@@ -861,6 +1037,30 @@ static void test_cli_verbs(void **state)
     assert_non_null(strstr(out, fake_label));
     assert_int_equal(run_xenia("info vm3", out, sizeof(out)), 0);
     assert_non_null(strstr(out, "seclabel:         system_u:system_r:domU_t:s0:c1\n"));
+    /* after the domain's fields: the disk, then each stub domain */
+    assert_non_null(strstr(out, "crash info:       -\n"
+                                "disk:             67108864 bytes (64.0 MiB)\n"
+                                "stubdom dm: pid 4242, uid 640003, restarts 2, generation 3\n"
+                                "  seclabel system_u:system_r:dm_t:s0:c1\n"
+                                "  confined namespaces,root,rlimits,cgroup,uid,nnp,landlock,"
+                                "seccomp\n"
+                                "  last exit: killed by SIGSYS\n"));
+    assert_int_equal(run_xenia("info 5", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "disk:             -\n"
+                                "stubdom dm: not running, uid 640005, restarts 0, generation 1\n"
+                                "  seclabel system_u:system_r:dm_t:s0:c1\n"
+                                "  confined none\n"));
+    assert_null(strstr(out, "last exit"));
+    assert_int_equal(run_xenia("info 4", out, sizeof(out)), 0);
+    assert_null(strstr(out, "stubdom"));
+    assert_int_equal(run_xenia("info 671", out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "malformed reply"));
+    /* list -l shows what info shows, for each domain */
+    assert_int_equal(run_xenia("list -l vm3 5", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "stubdom dm: pid 4242,"));
+    assert_non_null(strstr(out, "stubdom dm: not running,"));
+    assert_int_equal(run_xenia("list -l", out, sizeof(out)), 0);
+    assert_non_null(strstr(out, "disk:             67108864 bytes"));
 
     fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -876,6 +1076,113 @@ static void test_cli_verbs(void **state)
     assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
     assert_non_null(strstr(out, "checkpolicy"));
     unlink(path);
+}
+
+/* `xenia create` with a disk: opened with the caller's rights, sent as the second fd. */
+static void test_cli_create_disk(void **state)
+{
+    static char out[16384];
+    char dir[] = "/tmp/xenia-test-cdisk-XXXXXX", path[256], args[512], want[512];
+    FILE *f;
+    int fd, before;
+
+    (void)state;
+    if (access(xenia_bin, X_OK) != 0)
+        skip();
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/hello.elf", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "\177ELF\002\001\001", 7), 7);
+    close(fd);
+    snprintf(path, sizeof(path), "%s/disk.img", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "DISK", 4), 4);
+    assert_int_equal(ftruncate(fd, 1 << 20), 0);
+    close(fd);
+    snprintf(path, sizeof(path), "%s/odd.img", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 1000), 0);
+    close(fd);
+    snprintf(path, sizeof(path), "%s/vm.cfg", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("name = \"dvm\"\nkernel = \"hello.elf\"\ndisk = [ \"disk.img,ro\" ]\n", f);
+    fclose(f);
+    assert_int_equal(chmod(path, 0644), 0);
+
+    /* read-only, relative to the config's directory */
+    snprintf(args, sizeof(args), "create %s", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 0);
+    assert_string_equal(out, "Created domain dvm (domid 7)\n");
+    assert_int_equal(last_create_nfds, 2);
+    assert_int_equal(last_create_flags, XENIA_CREATE_F_DISK | XENIA_CREATE_F_DISK_RO);
+    assert_memory_equal(last_image_magic, "\177ELF", 4);
+    assert_memory_equal(last_disk_head, "DISK", 4);
+    assert_int_equal(last_disk_accmode, O_RDONLY);
+
+    /* read-write through an override in the xl positional form */
+    snprintf(args, sizeof(args), "create -p %s disk=disk.img,raw,xvda,rw", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 0);
+    assert_int_equal(last_create_flags, XENIA_CREATE_F_PAUSED | XENIA_CREATE_F_DISK);
+    assert_int_equal(last_disk_accmode, O_RDWR);
+
+    /* --dry-run shows the disk in its resolved form and sends nothing */
+    before = creates;
+    snprintf(args, sizeof(args), "create -n %s", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 0);
+    snprintf(want, sizeof(want), "disk        = [ \"format=raw, vdev=xvda, access=ro, "
+             "target=%s/disk.img\" ]\n", dir);
+    assert_non_null(strstr(out, want));
+    assert_int_equal(creates, before);
+
+    /* a disk that cannot be opened: the config line, the file and the reason */
+    snprintf(args, sizeof(args), "create %s disk=nope.img", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
+    snprintf(want, sizeof(want), "%s: override \"disk=nope.img\": cannot open the disk "
+             "read-write: %s/nope.img: No such file or directory", path, dir);
+    assert_non_null(strstr(out, want));
+    snprintf(args, sizeof(args), "create %s disk=.,ro", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "is not a regular file"));
+    snprintf(args, sizeof(args), "create %s disk=odd.img", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "is 1000 bytes"));
+    assert_non_null(strstr(out, "multiple of 512"));
+    snprintf(args, sizeof(args), "create %s disk=a.img,qcow2", path);
+    assert_int_equal(run_xenia(args, out, sizeof(out)), 1);
+    assert_non_null(strstr(out, "format qcow2 is not supported"));
+    assert_int_equal(creates, before);
+
+    /* the caller's own rights: a disk they may only read cannot be given read-write */
+    snprintf(path, sizeof(path), "%s/disk.img", dir);
+    assert_int_equal(chmod(path, 0444), 0);
+    snprintf(path, sizeof(path), "%s/vm.cfg", dir);
+    snprintf(args, sizeof(args), "create %s disk=disk.img,rw", path);
+    if (geteuid() != 0 ||
+        run_xenia_pre("setpriv --reuid=65534 --regid=65534 --clear-groups", "--version", out,
+                      sizeof(out)) == 0) {
+        const char *pre = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups"
+                                         : "";
+
+        assert_int_equal(run_xenia_pre(pre, args, out, sizeof(out)), 1);
+        assert_non_null(strstr(out, "override \"disk=disk.img,rw\": cannot open the disk "
+                                    "read-write: "));
+        assert_non_null(strstr(out, "disk.img: Permission denied"));
+        assert_non_null(strstr(out, "mark it read-only"));
+        assert_int_equal(creates, before);
+        /* the same user may give it read-only */
+        snprintf(args, sizeof(args), "create -n %s", path);
+        assert_int_equal(run_xenia_pre(pre, args, out, sizeof(out)), 0);
+    } else {
+        printf("skipped: cannot run xenia as an unprivileged user here\n");
+    }
+
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    assert_int_equal(system(path), 0);
 }
 
 /* audit -f keeps polling until SIGINT, then exits 0 with every line printed once. */
@@ -927,6 +1234,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_daemon),
         cmocka_unit_test(test_init),
         cmocka_unit_test(test_create_passes_image_fd),
+        cmocka_unit_test(test_create_passes_disk_fd),
+        cmocka_unit_test(test_transact_fds_bounds),
+        cmocka_unit_test(test_info_stubdoms),
         cmocka_unit_test(test_lookup_and_resolve),
         cmocka_unit_test(test_list_pages),
         cmocka_unit_test(test_info_and_hv_errors),
@@ -939,6 +1249,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_audit_follows_more),
         cmocka_unit_test(test_list_and_info_seclabel),
         cmocka_unit_test(test_cli_verbs),
+        cmocka_unit_test(test_cli_create_disk),
         cmocka_unit_test(test_cli_audit_follow),
     };
     char self[512];

@@ -81,6 +81,8 @@ static void test_minimal_defaults(void **state)
     assert_int_equal(cfg.on_poweroff, XENIA_ACTION_PRESERVE);
     assert_int_equal(cfg.on_reboot, XENIA_ACTION_PRESERVE);
     assert_int_equal(cfg.on_crash, XENIA_ACTION_PRESERVE);
+    assert_int_equal(cfg.has_disk, 0);
+    assert_string_equal(cfg.disk, "");
 }
 
 static void test_full(void **state)
@@ -217,6 +219,228 @@ static void test_overrides(void **state)
     assert_int_equal(parse_ov(BASE, "vm.cfg", ov5, 1), 0);
 }
 
+/* ---- disk ---------------------------------------------------------------- */
+
+/* BASE + disk = LIST on line 3; the result must be path, ro, vdev. */
+static void expect_disk(const char *list, const char *path, int ro, const char *vdev)
+{
+    char text[512];
+    int rc;
+
+    snprintf(text, sizeof(text), BASE "disk = %s\n", list);
+    rc = parse(text);
+    if (rc != 0)
+        fail_msg("disk = %s refused: %s", list, err);
+    assert_int_equal(cfg.has_disk, 1);
+    assert_string_equal(cfg.disk, path);
+    assert_int_equal(cfg.disk_ro, ro);
+    assert_string_equal(cfg.disk_vdev, vdev);
+    assert_string_equal(cfg.disk_origin, "vm.cfg:3");
+    assert_int_equal(cfg.disk_resolved, 0);
+}
+
+static void test_disk_forms(void **state)
+{
+    (void)state;
+    /* Xenia's short forms */
+    expect_disk("[ \"/d/disk.img\" ]", "/d/disk.img", 0, "");
+    expect_disk("[ \"/d/disk.img,rw\" ]", "/d/disk.img", 0, "");
+    expect_disk("[ \"/d/disk.img,ro\" ]", "/d/disk.img", 1, "");
+    expect_disk("[ \"/d/disk.img,r\" ]", "/d/disk.img", 1, "");
+    expect_disk("[ \"/d/disk.img,w\" ]", "/d/disk.img", 0, "");
+    expect_disk("[ \"/d/disk.img,ro,xvdb\" ]", "/d/disk.img", 1, "xvdb");
+    /* xl named form: any order, blanks before parameters, target= last */
+    expect_disk("[ \"format=raw,vdev=xvda,access=rw,target=/d/disk.img\" ]", "/d/disk.img",
+                0, "xvda");
+    expect_disk("[ \"format=raw, vdev=xvda, access=ro, target=/d/disk.img\" ]", "/d/disk.img",
+                1, "xvda");
+    expect_disk("[ \"access=r,target=/d/a,b c.img\" ]", "/d/a,b c.img", 1, "");
+    expect_disk("[ \"vdev=hda, devtype=disk, /d/x.img\" ]", "/d/x.img", 0, "hda");
+    /* xl positional form TARGET,FORMAT,VDEV,ACCESS (empty = default) */
+    expect_disk("[ \"/d/disk.img,raw,xvda,rw\" ]", "/d/disk.img", 0, "xvda");
+    expect_disk("[ \"/d/disk.img,raw,xvda,ro\" ]", "/d/disk.img", 1, "xvda");
+    expect_disk("[ \"/d/disk.img,,hda\" ]", "/d/disk.img", 0, "hda");
+    expect_disk("[ \"/d/disk.img,,sdb2,r\" ]", "/d/disk.img", 1, "sdb2");
+    expect_disk("[ \"/d/disk.img,raw,d0p1,\" ]", "/d/disk.img", 0, "d0p1");
+    /* deprecated prefixes: [PREFIX:]TARGET,VDEV,ACCESS */
+    expect_disk("[ \"file:/d/disk.img,xvda,w\" ]", "/d/disk.img", 0, "xvda");
+    expect_disk("[ \"file:/d/disk.img,xvda,r\" ]", "/d/disk.img", 1, "xvda");
+    expect_disk("[ \"phy:/d/disk.img,xvdb,ro\" ]", "/d/disk.img", 1, "xvdb");
+    expect_disk("[ \"tap:aio:/d/disk.img,xvda:disk,w\" ]", "/d/disk.img", 0, "xvda");
+    expect_disk("[ \"raw:/d/disk.img,hda,w\" ]", "/d/disk.img", 0, "hda");
+    /* xl syntax around it: single quotes, trailing comma, a bare string */
+    expect_disk("[ '/d/disk.img,ro', ]", "/d/disk.img", 1, "");
+    expect_disk("\"/d/disk.img\"", "/d/disk.img", 0, "");
+    expect_disk("( \"/d/disk.img\" )", "/d/disk.img", 0, "");
+    /* an empty list: no disk (as xl) */
+    assert_int_equal(parse(BASE "disk = [ ]\n"), 0);
+    assert_int_equal(cfg.has_disk, 0);
+    /* a list over several lines: the key's line is reported */
+    assert_int_equal(parse(BASE "disk = [\n  \"/d/x.img\"\n]\n"), 0);
+    assert_string_equal(cfg.disk_origin, "vm.cfg:3");
+    expect_err(parse(BASE "disk = [\n  \"/d/x.img,qcow2\"\n]\n"), "vm.cfg:3", "qcow2", NULL);
+}
+
+static void test_disk_relative(void **state)
+{
+    const char *ov1[] = { "disk=d2.img,ro" };
+    const char *ov2[] = { "disk=['file:d3.img,xvda,w']" };
+    const char *ov3[] = { "disk=[]" };
+
+    (void)state;
+    assert_int_equal(parse_ov(BASE "disk = [ 'd.img' ]\n", "/etc/xenia/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.disk, "/etc/xenia/d.img");
+    assert_int_equal(cfg.disk_resolved, 1);
+    assert_string_equal(cfg.disk_origin, "/etc/xenia/a.cfg:3");
+    assert_int_equal(parse_ov(BASE "disk = [ 'format=raw,target=../img/d.img' ]\n",
+                              "cfg/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.disk, "cfg/../img/d.img");
+    /* absolute: untouched; config in the current directory: stays relative */
+    assert_int_equal(parse_ov(BASE "disk = [ '/x/d.img' ]\n", "/etc/a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.disk, "/x/d.img");
+    assert_int_equal(cfg.disk_resolved, 0);
+    assert_int_equal(parse_ov(BASE "disk = [ 'd.img' ]\n", "a.cfg", NULL, 0), 0);
+    assert_string_equal(cfg.disk, "d.img");
+    assert_int_equal(cfg.disk_resolved, 0);
+    /* overrides: a bare DISKSPEC, a list, resolved like a line of the file */
+    assert_int_equal(parse_ov(BASE "disk = [ 'd.img' ]\n", "dir/vm.cfg", ov1, 1), 0);
+    assert_string_equal(cfg.disk, "dir/d2.img");
+    assert_int_equal(cfg.disk_ro, 1);
+    assert_string_equal(cfg.disk_origin, "dir/vm.cfg: override \"disk=d2.img,ro\"");
+    assert_int_equal(parse_ov(BASE, "dir/vm.cfg", ov2, 1), 0);
+    assert_string_equal(cfg.disk, "dir/d3.img");
+    assert_string_equal(cfg.disk_vdev, "xvda");
+    assert_int_equal(parse_ov(BASE "disk = [ 'd.img' ]\n", "dir/vm.cfg", ov3, 1), 0);
+    assert_int_equal(cfg.has_disk, 0);
+}
+
+static void test_disk_bad(void **state)
+{
+    char *t;
+    size_t p;
+
+    (void)state;
+    expect_err(parse(BASE "disk = [ 'a.img', 'b.img' ]\n"), "vm.cfg:3", "2 disks",
+               "only one disk per domain is supported", NULL);
+    expect_err(parse(BASE "disk = [ 'a', 'b', 'c', ]\n"), "3 disks", NULL);
+    /* access */
+    expect_err(parse(BASE "disk = [ 'a.img,raw,xvda,rx' ]\n"), "vm.cfg:3",
+               "disk \"a.img,raw,xvda,rx\"", "unknown access mode \"rx\"", "ro", "rw", NULL);
+    expect_err(parse(BASE "disk = [ 'access=w!,target=a.img' ]\n"), "access mode \"w!\"",
+               NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,ro,access=rw' ]\n"), "access is given twice", NULL);
+    /* formats other than raw */
+    expect_err(parse(BASE "disk = [ 'a.qcow2,qcow2,xvda,rw' ]\n"), "vm.cfg:3",
+               "format qcow2 is not supported", "raw image file", "qemu-img convert", NULL);
+    expect_err(parse(BASE "disk = [ 'format=qcow2, target=a.img' ]\n"),
+               "format qcow2 is not supported", NULL);
+    expect_err(parse(BASE "disk = [ 'qcow2:a.img,xvda,w' ]\n"), "format qcow2", NULL);
+    expect_err(parse(BASE "disk = [ 'a.vhd,vhd' ]\n"), "format vhd", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,raw2' ]\n"), "unknown disk format \"raw2\"",
+               "only format is raw", NULL);
+    /* CD-ROMs, scripts, backends, flags */
+    expect_err(parse(BASE "disk = [ 'a.iso,,hdc,cdrom' ]\n"), "CD-ROM", NULL);
+    expect_err(parse(BASE "disk = [ 'a.iso,raw,hdc:cdrom,r' ]\n"), "CD-ROM", NULL);
+    expect_err(parse(BASE "disk = [ 'devtype=cdrom,target=a.iso' ]\n"), "CD-ROM", NULL);
+    expect_err(parse(BASE "disk = [ 'iscsi:iqn.x,xvda,w' ]\n"), "block scripts", NULL);
+    expect_err(parse(BASE "disk = [ 'script=block-x,a.img' ]\n"), "script= is not supported",
+               NULL);
+    expect_err(parse(BASE "disk = [ 'backend=dom1,a.img' ]\n"), "backend= is not supported",
+               "device-model stub domain", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,discard' ]\n"), "flag discard is not supported",
+               NULL);
+    /* shape */
+    expect_err(parse(BASE "disk = [ 'a.img,raw,floppy' ]\n"), "vdev \"floppy\"",
+               "xvda, hda, sda", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,raw,xvd1' ]\n"), "vdev \"xvd1\"", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,raw,xvda,rw,more' ]\n"),
+               "too many positional parameters", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,vdev=xvda,vdev=xvdb' ]\n"), "vdev is given twice",
+               NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,target=b.img' ]\n"), "target is given twice", NULL);
+    expect_err(parse(BASE "disk = [ '' ]\n"), "vm.cfg:3", "no target", NULL);
+    expect_err(parse(BASE "disk = [ ',raw,xvda' ]\n"), "no target", NULL);
+    expect_err(parse(BASE "disk = [ 'format=raw, vdev=xvda' ]\n"), "no target", NULL);
+    expect_err(parse(BASE "disk = [ 'foo:/a.img,xvda,w' ]\n"), "unknown disk prefix \"foo:\"",
+               "target=PATH", NULL);
+    expect_err(parse(BASE "disk = [ '/a=b.img' ]\n"), "target=PATH", NULL);
+    expect_err(parse(BASE "disk = [ 'a.img,frob=1' ]\n"), "unknown disk parameter \"frob\"",
+               NULL);
+    /* type */
+    expect_err(parse(BASE "disk = 5\n"), "vm.cfg:3", "disk must be a list holding one string",
+               "disk = [ \"disk.img,rw\" ]", NULL);
+    expect_err(parse(BASE "disk = [ 1 ]\n"), "disk must be a list", NULL);
+    expect_err(parse(BASE "disk = ( ( 'a' ) )\n"), "disk must be a list", NULL);
+    expect_err(parse(BASE "dsik = [ 'a' ]\n"), "did you mean \"disk\"", NULL);
+    expect_err(parse(BASE "frobnicate = 1\n"), "known keys: ", "seclabel, disk)", NULL);
+    /* a path too long once the config's directory is prepended */
+    t = malloc(XENIA_CFG_PATH_MAX + 128);
+    assert_non_null(t);
+    strcpy(t, BASE "disk = [ '");
+    p = strlen(t);
+    memset(t + p, 'a', XENIA_CFG_PATH_MAX - 2);
+    strcpy(t + p + XENIA_CFG_PATH_MAX - 2, "' ]\n");
+    assert_int_equal(parse_ov(t, "vm.cfg", NULL, 0), 0);      /* 4094 + NUL fits */
+    expect_err(parse_ov(t, "d/vm.cfg", NULL, 0), "disk path is too long", NULL);
+    free(t);
+}
+
+/* xenia_config_parse_disk() alone: the pure DISKSPEC parser. */
+static void test_parse_disk_direct(void **state)
+{
+    static const char alphabet[] = "abdefhiloprstvwxq0123:,= /.";
+    struct xenia_diskspec ds;
+    char why[256], buf[40], *big;
+    unsigned seed = 99;
+    size_t i, k;
+    int rc;
+
+    (void)state;
+    assert_int_equal(xenia_config_parse_disk("  x.img ,  ro ", &ds, why, sizeof(why)), 0);
+    assert_string_equal(ds.target, "x.img");
+    assert_int_equal(ds.ro, 1);
+    assert_int_equal(xenia_config_parse_disk("vdev=xvdaa,x", &ds, why, sizeof(why)), 0);
+    assert_string_equal(ds.vdev, "xvdaa");
+    assert_int_equal(xenia_config_parse_disk("x,,d12", &ds, why, sizeof(why)), 0);
+    assert_int_equal(xenia_config_parse_disk("x,,d1p", &ds, why, sizeof(why)), -XENIA_EINVAL);
+    assert_int_equal(xenia_config_parse_disk("x,,xvdabcdefghijklmn", &ds, why, sizeof(why)),
+                     -XENIA_EINVAL);
+    assert_int_equal(xenia_config_parse_disk(NULL, &ds, why, sizeof(why)), -XENIA_EINVAL);
+    assert_int_equal(xenia_config_parse_disk("x", NULL, why, sizeof(why)), -XENIA_EINVAL);
+    assert_int_equal(xenia_config_parse_disk("x,qed", &ds, NULL, 0), -XENIA_EINVAL);
+    memset(&ds, 0x55, sizeof(ds));
+    assert_int_equal(xenia_config_parse_disk("x,bad", &ds, why, sizeof(why)), -XENIA_EINVAL);
+    assert_string_equal(ds.target, "");          /* zeroed on failure */
+    big = malloc(XENIA_CFG_PATH_MAX + 300);
+    assert_non_null(big);
+    memset(big, 'a', XENIA_CFG_PATH_MAX + 299);
+    big[XENIA_CFG_PATH_MAX + 299] = '\0';
+    assert_int_equal(xenia_config_parse_disk(big, &ds, why, sizeof(why)), -XENIA_EINVAL);
+    assert_non_null(strstr(why, "longer than"));
+    big[XENIA_CFG_PATH_MAX] = '\0';
+    assert_int_equal(xenia_config_parse_disk(big, &ds, why, sizeof(why)), -XENIA_EINVAL);
+    assert_non_null(strstr(why, "path is too long"));
+    free(big);
+    /* random specs: 0 or -EINVAL, a terminated reason, a non-empty target on success */
+    for (i = 0; i < 20000; i++) {
+        size_t n = 1 + i % (sizeof(buf) - 1);
+
+        for (k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+        }
+        buf[n] = '\0';
+        memset(why, 0x55, sizeof(why));
+        rc = xenia_config_parse_disk(buf, &ds, why, sizeof(why));
+        assert_true(rc == 0 || rc == -XENIA_EINVAL);
+        assert_non_null(memchr(why, '\0', sizeof(why)));
+        if (rc == 0)
+            assert_true(ds.target[0] != '\0');
+        else
+            assert_true(why[0] != '\0');
+    }
+}
+
 /* ---- bad configs -------------------------------------------------------- */
 
 static void test_unknown_key_suggestion(void **state)
@@ -241,8 +465,10 @@ static void test_unsupported_keys(void **state)
     (void)state;
     expect_err(parse(BASE "init_seclabel = \"system_u:system_r:domU_t\"\n"), "vm.cfg:3",
                "init_seclabel is not supported yet", NULL);
-    expect_err(parse(BASE "disk = [ 'phy:/dev/vg/g,xvda,w', ]\n"), "vm.cfg:3",
-               "disk is not supported yet", NULL);
+    expect_err(parse(BASE "device_model_stubdomain_seclabel = \"u:r:dm_t\"\n"), "vm.cfg:3",
+               "device_model_stubdomain_seclabel is not supported yet",
+               "label comes from the policy", "\"dm\" initial SID", "remove the line", NULL);
+    assert_null(strstr(err, "no device-model stub domains"));
     expect_err(parse(BASE "vif = [ \"bridge=br0\" ]\n"), "vif is not supported", NULL);
     expect_err(parse(BASE "extra = \"x\"\n"), "cmdline", NULL);
     expect_err(parse(BASE "type = \"hvm\"\n"), "vm.cfg:3", "only PV", NULL);
@@ -451,8 +677,12 @@ static void test_override_errors(void **state)
                "without quotes", NULL);
     expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=1; name=\"x\"" }, 1),
                "one value", NULL);
-    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "disk=['x']" }, 1),
-               "disk is not supported", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "vif=['x']" }, 1),
+               "vif is not supported", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "disk=a.img,qcow2" }, 1),
+               "vm.cfg: override \"disk=a.img,qcow2\"", "format qcow2 is not supported", NULL);
+    expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "disk=['a','b']" }, 1),
+               "override", "only one disk per domain", NULL);
     expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "name=a b" }, 1),
                "position 2", NULL);
     expect_err(parse_ov(BASE, "vm.cfg", (const char *const[]){ "memory=99999999999" }, 1),
@@ -495,6 +725,14 @@ static void test_example_config(void **state)
     assert_string_equal(cfg.name, "hello");
     assert_int_equal(cfg.memory_mib, 16);
     assert_string_equal(cfg.kernel, "tools/examples/../../build/guests/hello.elf");
+    assert_int_equal(cfg.has_disk, 0);
+    assert_int_equal(xenia_config_load("tools/examples/disk.cfg", NULL, 0, &cfg, err,
+                                       sizeof(err)), 0);
+    assert_int_equal(cfg.has_disk, 1);
+    assert_string_equal(cfg.disk, "/tmp/xenia-disk.img");
+    assert_string_equal(cfg.disk_vdev, "xvda");
+    assert_int_equal(cfg.disk_ro, 0);
+    assert_string_equal(cfg.disk_origin, "tools/examples/disk.cfg:19");
 }
 
 static void test_distance_and_name_ok(void **state)
@@ -564,6 +802,10 @@ int main(void)
         cmocka_unit_test(test_name_63_ok),
         cmocka_unit_test(test_relative_kernel),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_disk_forms),
+        cmocka_unit_test(test_disk_relative),
+        cmocka_unit_test(test_disk_bad),
+        cmocka_unit_test(test_parse_disk_direct),
         cmocka_unit_test(test_unknown_key_suggestion),
         cmocka_unit_test(test_unsupported_keys),
         cmocka_unit_test(test_seclabel_ok),

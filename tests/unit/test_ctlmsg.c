@@ -90,6 +90,52 @@ static void test_create_layout(void **state)
     memset(&m, 0xaa, sizeof(m));
     assert_int_equal(xenia_ctl_build_create(&m, 77, &c, 0), 0);
     assert_true(all_zero(m.seclabel, sizeof(m.seclabel)));
+    assert_int_equal(b[95], 0);
+}
+
+/* The disk bits of CREATE's flags byte (offset 95) come from the config alone. */
+static void test_create_disk_flags(void **state)
+{
+    struct xenia_domcfg c = good_cfg();
+    struct xenia_ctl_create m;
+    const unsigned char *b = (const unsigned char *)&m;
+
+    (void)state;
+    assert_int_equal(XENIA_CREATE_F_DISK, 0x02);
+    assert_int_equal(XENIA_CREATE_F_DISK_RO, 0x04);
+    c.has_disk = 1;
+    strcpy(c.disk, "/d/disk.img");
+    memset(&m, 0xaa, sizeof(m));
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, 0), 0);
+    assert_int_equal(b[95], XENIA_CREATE_F_DISK);
+    assert_int_equal(m.hdr.len, sizeof(m));               /* the size does not change */
+    assert_true(all_zero(b + 96, 16));
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, XENIA_CREATE_F_PAUSED), 0);
+    assert_int_equal(b[95], XENIA_CREATE_F_PAUSED | XENIA_CREATE_F_DISK);
+    c.disk_ro = 1;
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, XENIA_CREATE_F_PAUSED), 0);
+    assert_int_equal(b[95], XENIA_CREATE_F_PAUSED | XENIA_CREATE_F_DISK | XENIA_CREATE_F_DISK_RO);
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, 0), 0);
+    assert_int_equal(b[95], XENIA_CREATE_F_DISK | XENIA_CREATE_F_DISK_RO);
+    /* no path or fd on the wire: only the bits */
+    assert_null(memmem(&m, sizeof(m), "disk.img", 8));
+
+    /* the caller cannot set the disk bits, and the config must be consistent */
+    c = good_cfg();
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, XENIA_CREATE_F_DISK), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, XENIA_CREATE_F_DISK_RO), -XENIA_EINVAL);
+    c.has_disk = 1;
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, XENIA_CREATE_F_DISK), -XENIA_EINVAL);
+    c = good_cfg();
+    c.disk_ro = 1;                                        /* ro without a disk */
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, 0), -XENIA_EINVAL);
+    c = good_cfg();
+    c.has_disk = 2;
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, 0), -XENIA_EINVAL);
+    c = good_cfg();
+    c.has_disk = 1;
+    c.disk_ro = 2;
+    assert_int_equal(xenia_ctl_build_create(&m, 5, &c, 0), -XENIA_EINVAL);
 }
 
 static void test_create_refuses(void **state)
@@ -99,7 +145,8 @@ static void test_create_refuses(void **state)
 
     (void)state;
     c = good_cfg();
-    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0x02), -XENIA_EINVAL);
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0x08), -XENIA_EINVAL);   /* unknown */
+    assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0x80), -XENIA_EINVAL);
     c = good_cfg(); strcpy(c.name, "a b");
     assert_int_equal(xenia_ctl_build_create(&m, 1, &c, 0), -XENIA_EINVAL);
     c = good_cfg(); c.name[0] = '\0';
@@ -193,7 +240,18 @@ static void test_reply_sizes(void **state)
 {
     (void)state;
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LIST), 216 + 8 + 32 * 656);
-    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_INFO), 216 + 656);
+    assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_INFO), 216 + 656 + 16 + 2 * 344);
+    /* INFO reply layout (ctl.h, version 3) */
+    assert_int_equal(offsetof(struct xenia_ctl_info_reply, info), 216);
+    assert_int_equal(offsetof(struct xenia_ctl_info_reply, nr_stubdoms), 872);
+    assert_int_equal(offsetof(struct xenia_ctl_info_reply, pad), 876);
+    assert_int_equal(offsetof(struct xenia_ctl_info_reply, disk_bytes), 880);
+    assert_int_equal(offsetof(struct xenia_ctl_info_reply, stubdom), 888);
+    assert_int_equal(offsetof(struct xenia_stubdom_info, confined), 16);
+    assert_int_equal(offsetof(struct xenia_stubdom_info, generation), 20);
+    assert_int_equal(offsetof(struct xenia_stubdom_info, seclabel), 24);
+    assert_int_equal(offsetof(struct xenia_stubdom_info, last_exit), 280);
+    assert_int_equal(XENIA_CTL_VERSION, 3);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CREATE), 216);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_CONSOLE), 216);
     assert_int_equal(xenia_ctl_reply_size(XENIA_CTL_LOADPOLICY), 216);
@@ -253,6 +311,15 @@ static void test_check_good(void **state)
 
     mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 7, 0);
     strcpy(u.i.info.name, "vm1");
+    assert_int_equal(CHECK(sizeof(u.i), XENIA_CTL_INFO, 7), 0);
+    /* with a disk and both stub domain entries filled */
+    u.i.disk_bytes = 1u << 20;
+    u.i.nr_stubdoms = XENIA_STUBDOM_MAX;
+    u.i.stubdom[0].role = XENIA_STUBDOM_DM;
+    u.i.stubdom[0].pid = 1234;
+    strcpy(u.i.stubdom[0].seclabel, "system_u:system_r:dm_t:s0:c1");
+    strcpy(u.i.stubdom[0].last_exit, "killed by SIGSYS");
+    u.i.stubdom[1].role = XENIA_STUBDOM_CONSOLE;
     assert_int_equal(CHECK(sizeof(u.i), XENIA_CTL_INFO, 7), 0);
 
     mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 8, 0);
@@ -335,6 +402,39 @@ static void test_check_bad_payload(void **state)
     mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
     u.i.info.pad = 1;
     expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "pad");
+    /* INFO: stub domain entries */
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.pad = 1;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "pad in info reply");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = XENIA_STUBDOM_MAX + 1;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "3 stub domains");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = 0xffffffffu;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "stub domains");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = 2;
+    u.i.stubdom[1].role = 3;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "unknown role 3");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = 1;
+    u.i.stubdom[0].pid = -1;
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "pid -1");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = 1;
+    memset(u.i.stubdom[0].seclabel, 'a', sizeof(u.i.stubdom[0].seclabel));
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "seclabel");
+    mkreply(&u, sizeof(u.i), XENIA_CTL_INFO, 1, 0);
+    u.i.nr_stubdoms = 2;
+    memset(u.i.stubdom[1].last_exit, 'a', sizeof(u.i.stubdom[1].last_exit));
+    expect_proto(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), "last_exit");
+    /* entries past nr_stubdoms are not looked at */
+    u.i.nr_stubdoms = 1;
+    u.i.stubdom[1].role = 99;
+    assert_int_equal(CHECK(sizeof(u.i), XENIA_CTL_INFO, 1), 0);
+    /* an old (version 2) INFO reply is refused by its size */
+    mkreply(&u, 216 + 656, XENIA_CTL_INFO, 1, 0);
+    expect_proto(CHECK(216 + 656, XENIA_CTL_INFO, 1), "expected");
     /* LIST */
     mkreply(&u, sizeof(u.l), XENIA_CTL_LIST, 1, 0);
     u.l.nr = XENIA_LIST_MAX + 1;
@@ -668,6 +768,38 @@ static void test_names(void **state)
     d.state = 42;
     assert_string_equal(xenia_ctl_format_state(&d, buf, sizeof(buf)), "state 42");
     assert_string_equal(xenia_ctl_format_state(&d, buf, 3), "st");
+
+    assert_string_equal(xenia_ctl_stubdom_role_name(XENIA_STUBDOM_DM), "dm");
+    assert_string_equal(xenia_ctl_stubdom_role_name(XENIA_STUBDOM_BUILDER), "builder");
+    assert_string_equal(xenia_ctl_stubdom_role_name(XENIA_STUBDOM_CONSOLE), "console");
+    assert_null(xenia_ctl_stubdom_role_name(3));
+}
+
+static void test_format_confined(void **state)
+{
+    char buf[80];
+
+    (void)state;
+    /* every bit, in the order hv applies them (hv/stubdom.h STUBDOM_C_*) */
+    assert_string_equal(xenia_ctl_format_confined(0xff, buf, sizeof(buf)),
+                        "namespaces,root,rlimits,cgroup,uid,nnp,landlock,seccomp");
+    assert_string_equal(xenia_ctl_format_confined(0, buf, sizeof(buf)), "none");
+    assert_string_equal(xenia_ctl_format_confined(0x01, buf, sizeof(buf)), "namespaces");
+    assert_string_equal(xenia_ctl_format_confined(0x80, buf, sizeof(buf)), "seccomp");
+    /* no cgroup (hv could not write the tree), no Landlock (old kernel) */
+    assert_string_equal(xenia_ctl_format_confined(0xb7, buf, sizeof(buf)),
+                        "namespaces,root,rlimits,uid,nnp,seccomp");
+    assert_string_equal(xenia_ctl_format_confined(0x10 | 0x20 | 0x40, buf, sizeof(buf)),
+                        "uid,nnp,landlock");
+    assert_string_equal(xenia_ctl_format_confined(0x300, buf, sizeof(buf)), "0x300");
+    assert_string_equal(xenia_ctl_format_confined(0xffffffffu, buf, sizeof(buf)),
+                        "namespaces,root,rlimits,cgroup,uid,nnp,landlock,seccomp,0xffffff00");
+    /* a small buffer cuts, still terminated */
+    memset(buf, 'x', sizeof(buf));
+    xenia_ctl_format_confined(0xff, buf, 12);
+    assert_non_null(memchr(buf, '\0', 12));
+    assert_string_equal(buf, "namespaces");
+    assert_string_equal(xenia_ctl_format_confined(1, NULL, 0), "");
 }
 
 int main(void)
@@ -675,6 +807,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_layout),
         cmocka_unit_test(test_create_refuses),
+        cmocka_unit_test(test_create_disk_flags),
         cmocka_unit_test(test_small_requests),
         cmocka_unit_test(test_reply_sizes),
         cmocka_unit_test(test_check_good),
@@ -687,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_check_random),
         cmocka_unit_test(test_parse_domid),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_format_confined),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
