@@ -218,7 +218,7 @@ XENIA_ABI_ASSERT(sizeof(struct xenia_evtchn_status) == 24, "evtchn_status size")
 
 #define XENIA_GNTTAB_FRAMES   1u                      /* max grant table frames */
 #define XENIA_GNTTAB_ENTRIES  (XENIA_GNTTAB_FRAMES * 512u)
-#define XENIA_GNTMAP_GPA      0x5000000000ull         /* grant-map area (320 GiB) */
+#define XENIA_GNTMAP_GPA      0xf80000000ull          /* grant-map area (62 GiB) */
 #define XENIA_GNTMAP_PAGES    64u                     /* pages in the grant-map area */
 #define XENIA_GNTMAP_MAX      XENIA_GNTMAP_PAGES      /* mappings a domain may hold */
 

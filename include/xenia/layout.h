@@ -16,6 +16,7 @@
  *                                     (supervisor only)
  *   GPA 0x0020_0000 .. RAM end       image (ELF PT_LOAD segments), heap, guard page, stack
  *   GPA XENIA_IOWIN_GPA ..           I/O window (separate memfd; rings and I/O buffers)
+ *   GPA XENIA_GNTMAP_GPA ..          grant-map area (hypercall.h): granted frames of others
  */
 #ifndef XENIA_LAYOUT_H
 #define XENIA_LAYOUT_H
@@ -26,12 +27,14 @@
 #define XENIA_SHARED_PAGE_GPA  0x2000ull
 #define XENIA_BUILDER_AREA_GPA 0x3000ull
 #define XENIA_IMAGE_BASE_MIN   0x200000ull   /* lowest address a PT_LOAD segment may use */
-#define XENIA_IOWIN_GPA        0x4000000000ull /* 256 GiB: above any allowed RAM size */
+/* Guest-physical addresses stay below 64 GiB: KVM PVM here gives guests 36 physical
+ * address bits (a PTE above that faults with a reserved-bit #PF). */
+#define XENIA_IOWIN_GPA        0xf00000000ull  /* 60 GiB: above any allowed RAM size */
 #define XENIA_IOWIN_DEFAULT_BYTES (1024u * 1024u) /* = XENIA_IOWIN_BYTES (io.h) */
 
 /* Memory size limits (MiB) enforced by hv on create. */
 #define XENIA_MEM_MIN_MIB 4u
-#define XENIA_MEM_MAX_MIB 65536u
+#define XENIA_MEM_MAX_MIB 32768u   /* 32 GiB: below the I/O window, within 36 bits */
 
 /* Stack the builder gives the guest: at the top of RAM, below it one unmapped guard page. */
 #define XENIA_GUEST_STACK_BYTES (64u * 1024u)

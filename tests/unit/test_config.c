@@ -131,8 +131,8 @@ static void test_memory_limits_ok(void **state)
     (void)state;
     assert_int_equal(parse(BASE "memory = 4\n"), 0);
     assert_int_equal(cfg.memory_mib, 4);
-    assert_int_equal(parse(BASE "memory = 65536\n"), 0);
-    assert_int_equal(cfg.memory_mib, 65536);
+    assert_int_equal(parse(BASE "memory = 32768\n"), 0);
+    assert_int_equal(cfg.memory_mib, 32768);
     assert_int_equal(parse(BASE "memory = 128L\n"), 0);
     assert_int_equal(cfg.memory_mib, 128);
 }
@@ -538,7 +538,7 @@ static void test_memory_bad(void **state)
 {
     (void)state;
     expect_err(parse(BASE "memory = 0\n"), "vm.cfg:3", "memory = 0 is out of range",
-               "4 and 65536", "MiB", NULL);
+               "4 and 32768", "MiB", NULL);
     expect_err(parse(BASE "memory = 3\n"), "vm.cfg:3", "memory = 3 is out of range", NULL);
     expect_err(parse(BASE "memory = 65537\n"), "vm.cfg:3", "memory = 65537 is out of range",
                NULL);

@@ -13,7 +13,7 @@
 #include "pt_helper.h"
 
 #define RAM (4u << 20)
-#define IOWIN_GPA 0x4000000000ull
+#define IOWIN_GPA 0xf00000000ull
 
 static uint8_t *ram;
 static uint8_t iowin[2 * 4096];
