@@ -15,7 +15,8 @@
 #include "stubdom.h"
 #include "xsm/xsm.h"
 
-#define DM_RESTART_BURST   20       /* restarts allowed within DM_RESTART_WINDOW_NS */
+#define DM_RESTART_BURST   100      /* restarts allowed within DM_RESTART_WINDOW_NS: a crash
+                                     * loop (e.g. a request that kills every dm) stops there */
 #define DM_RESTART_WINDOW_NS (10ull * 1000000000ull)
 
 struct dm {

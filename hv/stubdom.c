@@ -20,7 +20,6 @@
  */
 #include "stubdom.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,6 +36,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -802,7 +802,7 @@ int stubdom_spawn(const struct stubdom_spec *spec, struct stubdom_proc *out,
     struct clone_args0 cl;
     struct child_msg m;
     sigset_t all, old;
-    int errp[2] = { -1, -1 }, gop[2] = { -1, -1 }, pidfd = -1, rc = 0, cg = 0, v;
+    int errp[2] = { -1, -1 }, gop[2] = { -1, -1 }, pidfd = -1, rc = 0, cg = 0, v, released;
     const struct role_info *ri;
     uint64_t as, mem;
     unsigned pct;
@@ -838,7 +838,9 @@ int stubdom_spawn(const struct stubdom_spec *spec, struct stubdom_proc *out,
 
     if (sd.cg != CG_NONE && cg_create(spec->name, mem, pct) == 0)
         cg = 1;
-    if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(gop, O_CLOEXEC) < 0)
+    /* "go" is a socketpair so that releasing a child that already died gives
+     * EPIPE without SIGPIPE (MSG_NOSIGNAL). */
+    if (pipe2(errp, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gop) < 0)
         FAIL(-errno, "stub domain %s: pipe: %s", spec->name, strerror(errno));
 
     memset(&ca, 0, sizeof(ca));
@@ -896,18 +898,19 @@ int stubdom_spawn(const struct stubdom_spec *spec, struct stubdom_proc *out,
         cg = 0;
         cg_remove(spec->name);
     }
-    if (write(gop[1], "g", 1) != 1)
-        FAIL(-EIO, "stub domain %s: cannot release the child: %s", spec->name, strerror(errno));
+    released = send(gop[1], "g", 1, MSG_NOSIGNAL) == 1;
     v = wait_verdict(errp[0], &m);
+    if (v == 0 && !released)     /* it died before exec without saying why */
+        v = -EPIPE;
     if (v != 0) {
         if (v == 1)
             fmt(err, errlen, "stub domain %s: %s failed: %s%s", spec->name,
-                     m.step > 0 && m.step < CS_NSTEPS ? step_names[m.step] : "set-up",
-                     strerror(m.err), m.step == CS_EXEC && m.err == ENOENT ?
-                     " (is the binary statically linked?)" : "");
+                m.step > 0 && m.step < CS_NSTEPS ? step_names[m.step] : "set-up",
+                strerror(m.err), m.step == CS_EXEC && m.err == ENOENT ?
+                " (is the binary statically linked?)" : "");
         else
             fmt(err, errlen, "stub domain %s: no exec within %d ms: %s", spec->name,
-                     SPAWN_TIMEOUT_MS, strerror(-v));
+                SPAWN_TIMEOUT_MS, strerror(-v));
         rc = v == 1 ? -(m.err ? m.err : EIO) : v;
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         struct stubdom_proc tmp = { .pid = pid, .pidfd = pidfd };

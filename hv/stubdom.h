@@ -10,14 +10,18 @@
  *   2. an empty, read-only root (tmpfs + pivot_root, old root detached);
  *   3. every fd closed except 0-2 (/dev/null) and the given ones;
  *   4. rlimits: address space, open files, no core dumps, no new processes;
- *   5. cgroup: CPU and memory caps (v1 cpu+memory controllers, or v2), when
- *      hv can write the cgroup tree (else logged once and reported in info);
+ *   5. cgroup <hv's own cgroup>/xenia/<name>: CPU and memory caps (v1 cpu and
+ *      memory controllers, or v2), when hv can write the cgroup tree (else
+ *      logged once; STUBDOM_C_CGROUP tells);
  *   6. setgroups(0), setresgid/setresuid to the stub domain's own uid/gid,
  *      capability bounding set emptied;
  *   7. PR_SET_NO_NEW_PRIVS;
- *   8. Landlock (no file-system access at all) where the kernel has it;
+ *   8. Landlock (every right of the kernel's ABI handled, none allowed: no
+ *      file-system access, no TCP, no signals or abstract sockets outside)
+ *      where the kernel has it;
  *   9. last, the role's seccomp allowlist (default action: kill the process),
- *      compiled from the role's rule list (stubdoms/<role>/seccomp.def).
+ *      compiled once at start-up from the role's rule list
+ *      (stubdoms/<role>/seccomp.def plus hv/stubdom_startup.def).
  * Sources: namespaces(7), pivot_root(2), seccomp(2), landlock(7), cgroups(7).
  */
 #ifndef HV_STUBDOM_H
@@ -106,8 +110,11 @@ int stubdom_binary_fd(enum stubdom_role role);
 
 /*
  * stubdom_spawn - start one stub domain (see the top of this file).
- * Returns 0 and fills @out, or -errno with a reason in @err; on error nothing
- * is left running. The caller keeps ownership of spec->fds.
+ * Returns 0 and fills @out once the binary has been exec'ed, or -errno with a
+ * reason in @err (naming the layer that failed); on error nothing is left
+ * running. The caller keeps ownership of spec->fds. The stub domain gets
+ * SIGKILL when the calling thread exits (PR_SET_PDEATHSIG is per thread):
+ * call it from a long-lived thread (hv's main thread). Thread-safe.
  */
 int stubdom_spawn(const struct stubdom_spec *spec, struct stubdom_proc *out,
                   char *err, size_t errlen);

@@ -21,6 +21,7 @@ guest-test: all
 integration-test: all
 	SAN=$(SAN) bash tests/integration/run.sh $(B)
 	SAN=$(SAN) bash tests/integration/xsm.sh $(B)
+	SAN=$(SAN) bash tests/integration/stubdom.sh $(B)
 
 # The main job, run as an end-to-end test (its own log directory).
 demo-test: all

@@ -1,4 +1,4 @@
-// dm-expect-shutdown: poweroff
+// expect-shutdown: poweroff
 // expect-console: Test result: SUCCESS
 // timeout: 120
 // needs: a device model and a disk of at least 4 MiB (read-write)

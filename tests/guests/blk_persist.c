@@ -1,4 +1,4 @@
-// dm-expect-shutdown: poweroff
+// expect-shutdown: poweroff
 // expect-console: Test result: SUCCESS
 // expect-console: blk_persist: wrote seq
 // timeout: 60

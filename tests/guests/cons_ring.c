@@ -1,4 +1,4 @@
-// dm-expect-shutdown: poweroff
+// expect-shutdown: poweroff
 // expect-console: cons_ring: hello through the console ring
 // expect-console: Test result: SUCCESS
 // timeout: 60

@@ -66,7 +66,7 @@ static void check_map(const struct xenia_mem_region *r, uint32_t n, long pages)
         xt_check(e->pad == 0, "region %u pad %u", i, e->pad);
         xt_check(e->bytes > 0 && (e->gpa | e->bytes) % XENIA_PAGE_SIZE == 0 && end > e->gpa,
                  "region %u is empty, unaligned or wraps", i);
-        xt_check(e->type >= XENIA_MEMTYPE_RAM && e->type <= XENIA_MEMTYPE_IOWIN,
+        xt_check(e->type >= XENIA_MEMTYPE_RAM && e->type <= XENIA_MEMTYPE_GNTMAP,
                  "region %u type %u", i, e->type);
         xt_check(e->gpa >= prev_end, "region %u overlaps or is out of order", i);
         prev_end = end;
@@ -87,6 +87,12 @@ static void check_map(const struct xenia_mem_region *r, uint32_t n, long pages)
             n_iowin++;
             xt_check(e->gpa == si->iowin_gpa && e->bytes == si->iowin_bytes,
                      "I/O window region [%#llx,+%#llx)", (unsigned long long)e->gpa,
+                     (unsigned long long)e->bytes);
+            break;
+        case XENIA_MEMTYPE_GNTMAP:
+            xt_check(e->gpa == XENIA_GNTMAP_GPA &&
+                     e->bytes == (uint64_t)XENIA_GNTMAP_PAGES * XENIA_PAGE_SIZE,
+                     "grant-map region [%#llx,+%#llx)", (unsigned long long)e->gpa,
                      (unsigned long long)e->bytes);
             break;
         default:

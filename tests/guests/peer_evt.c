@@ -50,7 +50,13 @@ static void server(uint32_t peer)
 
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_alloc_unbound, &bad), -XENIA_ESRCH,
                 "alloc_unbound for a domain that does not exist");
-    xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_alloc_unbound, &au), 0, "alloc_unbound");
+    /* The peer may not exist yet (Xen: the remote domain must exist): retry. */
+    long rc;
+    uint64_t end = xenia_now_ns() + 60 * SEC;
+    while ((rc = xenia_event_channel_op(XENIA_EVTCHNOP_alloc_unbound, &au)) == -XENIA_ESRCH &&
+           xenia_now_ns() < end)
+        peer_sleep(SEC / 20);
+    xt_check_eq(rc, 0, "alloc_unbound");
     printf("PORT %u\n", au.port);
     xenia_console_flush();
     st.port = au.port;
@@ -87,12 +93,18 @@ static void client(uint32_t peer, uint32_t port)
     struct xenia_evtchn_port sp = { 0, 0 };
     struct xenia_evtchn_port fixed = { XENIA_PORT_CONSOLE, 0 };
 
+    long rc;
+    uint64_t end = xenia_now_ns() + 60 * SEC;
+
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_bind_interdomain, &b2), -XENIA_EINVAL,
                 "bind a port not allocated for us");
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_close, &fixed), -XENIA_EINVAL,
                 "close a fixed port");
-    xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_bind_interdomain, &b), 0,
-                "bind_interdomain");
+    /* The server may not have allocated its port yet: retry. */
+    while ((rc = xenia_event_channel_op(XENIA_EVTCHNOP_bind_interdomain, &b)) == -XENIA_EINVAL &&
+           xenia_now_ns() < end)
+        peer_sleep(SEC / 20);
+    xt_check_eq(rc, 0, "bind_interdomain");
     xt_check_eq(xenia_event_channel_op(XENIA_EVTCHNOP_bind_interdomain, &b), -XENIA_EINVAL,
                 "bind the same port twice");
     sp.port = b.local_port;

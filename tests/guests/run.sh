@@ -4,6 +4,7 @@
 #   // expect-shutdown: poweroff | reboot | crash | fault | none
 #   // expect-console: TEXT        (substring of the console log; may repeat)
 #   // timeout: SECONDS
+# Every domain gets a device model and a fresh 24 MiB disk image (blk_* tests).
 # This runner boots each one in its own domain under a real xenia-hv and checks
 # the outcome. Guests expecting `none` must still be running after the timeout
 # (containment of spinning guests) and are destroyed.
@@ -25,7 +26,9 @@ for src in tests/guests/*.c; do
     [ -n "$expect" ] || { echo "SKIP $name: no expect-shutdown line"; continue; }
     dom="gt-$name"
     cfg="$RUN/$dom.cfg"
-    write_cfg "$cfg" "$dom" "$elf" 'on_poweroff = "preserve"' 'on_crash = "preserve"' 'on_reboot = "preserve"'
+    truncate -s 24M "$RUN/$dom.img"
+    write_cfg "$cfg" "$dom" "$elf" 'on_poweroff = "preserve"' 'on_crash = "preserve"' 'on_reboot = "preserve"' \
+        "disk = [ \"$RUN/$dom.img\" ]"
     ok=1; why=""
     if ! out=$($XENIA create "$cfg" 2>&1); then
         ok=0; why="create failed: $out"
