@@ -87,6 +87,7 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	bash tests/bench/run.sh $(B)
+	bash tests/bench/stubdom.sh $(B)
 
 clean:
 	rm -rf build build-san
