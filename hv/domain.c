@@ -48,6 +48,13 @@ uint64_t hv_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+struct domain *domain_peer(struct hv *hv, uint32_t domid)
+{
+    if (domid == 0 || domid >= XENIA_DOMID_SELF)
+        return NULL;
+    return domain_find(hv, domid);
+}
+
 struct domain *domain_find(struct hv *hv, uint32_t domid)
 {
     for (int i = 0; i < HV_MAX_DOMAINS; i++)

@@ -141,6 +141,11 @@ int domain_unpause(struct domain *d);
 /* domain_request_shutdown - ask the guest to shut down (shared page + control event). */
 int domain_request_shutdown(struct domain *d, uint32_t reason);
 
+/* domain_peer - the domain another domain names in a hypercall (event channels,
+ * grants): NULL for 0, DOMID_SELF and the reserved range, or an unknown id. The
+ * caller holds hv->table_lock (vCPU threads) or is the main thread. */
+struct domain *domain_peer(struct hv *hv, uint32_t domid);
+
 /* domain_find - domain by id or NULL; domain_lookup - by name. Main thread only. */
 struct domain *domain_find(struct hv *hv, uint32_t domid);
 struct domain *domain_lookup(struct hv *hv, const char *name);

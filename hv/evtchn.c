@@ -11,14 +11,6 @@
 #include "domain.h"
 #include "log.h"
 
-/* Caller holds table_lock. DOMID_SELF and ids >= the reserved range are not domains. */
-static struct domain *peer(struct hv *hv, uint32_t domid)
-{
-    if (domid == 0 || domid >= XENIA_DOMID_SELF)
-        return NULL;
-    return domain_find(hv, domid);
-}
-
 /* Wake the other end of one of @d's ports. Caller holds table_lock. */
 static int64_t send_locked(struct domain *d, uint32_t port)
 {
@@ -30,7 +22,7 @@ static int64_t send_locked(struct domain *d, uint32_t port)
         return -XENIA_EINVAL;
     switch (e->state) {
     case ECS_INTERDOMAIN:
-        r = peer(d->hv, e->remote_dom);
+        r = domain_peer(d->hv, e->remote_dom);
         if (r == NULL)
             return -XENIA_ENOTCONN;
         if (xsm_evtchn_send(XSM_HOOK, &d->label, &r->label) < 0)
@@ -58,7 +50,7 @@ static int64_t alloc_unbound(struct domain *d, struct xenia_evtchn_alloc_unbound
 
     if (a->dom != XENIA_DOMID_SELF && a->dom != d->domid)
         return -XENIA_EPERM;        /* Xen: only a privileged caller allocates for others */
-    r = peer(d->hv, a->remote_dom);
+    r = domain_peer(d->hv, a->remote_dom);
     if (r == NULL)
         return -XENIA_ESRCH;
     if (xsm_evtchn_unbound(XSM_TARGET, &d->label, &r->label) < 0)
@@ -72,7 +64,7 @@ static int64_t alloc_unbound(struct domain *d, struct xenia_evtchn_alloc_unbound
 
 static int64_t bind_interdomain(struct domain *d, struct xenia_evtchn_bind_interdomain *a)
 {
-    struct domain *r = peer(d->hv, a->remote_dom);
+    struct domain *r = domain_peer(d->hv, a->remote_dom);
     int port;
 
     if (r == NULL || r == d)
@@ -99,7 +91,7 @@ static void close_port(struct domain *d, uint32_t port)
     struct evtchn *e = &d->evt.port[port];
 
     if (e->state == ECS_INTERDOMAIN) {
-        struct domain *r = peer(d->hv, e->remote_dom);
+        struct domain *r = domain_peer(d->hv, e->remote_dom);
         if (r && e->remote_port < XENIA_EVTCHN_PORTS) {
             struct evtchn *re = &r->evt.port[e->remote_port];
             if (re->state == ECS_INTERDOMAIN && re->remote_dom == d->domid &&

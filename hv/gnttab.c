@@ -19,13 +19,6 @@
 
 #define ACQUIRE_TRIES 16
 
-static struct domain *peer(struct hv *hv, uint32_t domid)
-{
-    if (domid == 0 || domid >= XENIA_DOMID_SELF)
-        return NULL;
-    return domain_find(hv, domid);
-}
-
 /* Entry word of @ref in @g's table: flags in bits 0-15, domid in bits 16-31. */
 static uint32_t *entry_word(struct domain *g, uint32_t ref)
 {
@@ -144,7 +137,7 @@ static int64_t map_ref(struct domain *d, struct xenia_gnttab_map *a)
         return -XENIA_EINVAL;
     if (d->gnt.map[idx].used)
         return -XENIA_EBUSY;
-    g = peer(d->hv, a->dom);
+    g = domain_peer(d->hv, a->dom);
     if (g == NULL)
         return -XENIA_ESRCH;
     if (g == d || !valid_ref(g, a->ref))
@@ -185,7 +178,7 @@ static void unmap_idx(struct domain *d, unsigned idx)
     if (d->vm_fd >= 0)
         set_slot(d, idx, m->gpa, NULL, 0);
     munmap(m->host, XENIA_PAGE_SIZE);
-    release(m->granter ? peer(d->hv, m->granter) : NULL, m->ref, m->readonly);
+    release(m->granter ? domain_peer(d->hv, m->granter) : NULL, m->ref, m->readonly);
     memset(m, 0, sizeof(*m));
     d->gnt.nr_maps--;
 }
@@ -203,7 +196,7 @@ static int64_t copy(struct domain *d, struct xenia_gnttab_copy *a)
     rc = gmem_check_range(&d->hc.mem, a->gva, a->len, GMEM_USER | (to_grant ? 0 : GMEM_WRITE));
     if (rc < 0)
         return rc;
-    g = peer(d->hv, a->dom);
+    g = domain_peer(d->hv, a->dom);
     if (g == NULL)
         return -XENIA_ESRCH;
     if (g == d || !valid_ref(g, a->ref))

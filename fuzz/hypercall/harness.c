@@ -105,41 +105,7 @@ static int f_xsm(void *ctx, enum xsm_hook h)
     return fx.deny ? -13 : 0;
 }
 
-/* Event channel / grant effects: record the call, answer from the pure table. */
-static struct evtchn_table f_evt;
-static uint32_t f_struct_ops, f_last_cmd;
-static int64_t f_evtchn(void *ctx, uint32_t cmd, void *arg)
-{
-    (void)ctx;
-    f_struct_ops++;
-    f_last_cmd = cmd;
-    switch (cmd) {
-    case XENIA_EVTCHNOP_alloc_unbound: {
-        struct xenia_evtchn_alloc_unbound *a = arg;
-        int p = evtchn_table_alloc(&f_evt, a->remote_dom);
-        if (p < 0)
-            return p;
-        a->port = (uint32_t)p;
-        return 0;
-    }
-    case XENIA_EVTCHNOP_status:
-        return evtchn_table_status(&f_evt, ((struct xenia_evtchn_status *)arg)->port, arg);
-    default:
-        return 0;
-    }
-}
-static int64_t f_gnttab(void *ctx, uint32_t cmd, void *arg)
-{
-    (void)ctx;
-    f_struct_ops++;
-    f_last_cmd = cmd;
-    if (cmd == XENIA_GNTTABOP_query_size) {
-        struct xenia_gnttab_query_size *q = arg;
-        q->nr_frames = 1;
-        q->max_nr_frames = XENIA_GNTTAB_FRAMES;
-    }
-    return 0;
-}
+#include "tests/unit/hc_fake_ops.h"
 static const struct hc_ops ops = { .console_write = f_write, .console_read = f_read,
                                    .yield = f_yield, .block = f_block, .shutdown = f_shutdown,
                                    .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm };
