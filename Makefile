@@ -52,6 +52,7 @@ $(DEPS_STAMP): tools/install-deps.sh
 -include policy/policy.mk
 -include tests/policy/policy_tests.mk
 -include xsm/xsm.mk
+include attest/attest.mk
 include hv/hv.mk
 include stubdoms/builder/builder.mk
 include stubdoms/dm/dm.mk
@@ -59,6 +60,16 @@ include tools/tools.mk
 include guest/guest.mk
 include tests/tests.mk
 -include fuzz/fuzz.mk
+-include stubdoms/attest/agent.mk
+
+# The reference manifest of this build (attest/verify.h, docs/attestation.md):
+# what xenia-verify expects hv to measure. After every fragment, so that the
+# guest image list is known.
+$(B)/attest/manifest.cfg: tools/mkmanifest.sh $(B)/bin/xenia-hv $(B)/bin/xenia-builder \
+		$(B)/bin/xenia-dm $(if $(wildcard stubdoms/attest/agent.mk),$(B)/bin/xenia-attest) $(B)/policy/xenia.xpol $(GUEST_ELFS)
+	@mkdir -p $(dir $@)
+	bash tools/mkmanifest.sh $(B) > $@.tmp && mv $@.tmp $@
+all: $(B)/attest/manifest.cfg
 
 # Stub domain objects (no sanitizers, see STUB_CFLAGS).
 $(B)/stubobj/%.o: %.c

@@ -18,6 +18,7 @@
 #include "ctl_decode.h"
 #include "domain.h"
 #include "log.h"
+#include "measure.h"
 #include "xsm/xsm.h"
 
 #define CTL_MAX_FDS 4
@@ -207,6 +208,8 @@ static void handle_xsm(struct hv *hv, struct ctl_client *c, const union ctl_req 
                 rc = rc == -EOPNOTSUPP ? -XENIA_EOPNOTSUPP : -XENIA_EINVAL;
             }
         }
+        if (rc == 0)
+            measure_policy(buf, q->loadpolicy.size, "xenia:loadpolicy");
         free(buf);
         if (rc == 0) {
             xsm_audit_note("policy loaded: %u bytes by uid %u pid %d", q->loadpolicy.size,
@@ -252,6 +255,7 @@ static void handle_xsm(struct hv *hv, struct ctl_client *c, const union ctl_req 
             break;
         }
         xsm_set_enforcing(q->setenforce.enforcing != 0);
+        measure_state("xenia:enforce %u", q->setenforce.enforcing != 0);
         xsm_audit_note("setenforce: enforcing=%u by uid %u pid %d", q->setenforce.enforcing,
                        c->uid, (int)c->pid);
         log_info("xsm: %s (uid %u)", q->setenforce.enforcing ? "enforcing" : "permissive", c->uid);
@@ -290,6 +294,7 @@ static void handle_xsm(struct hv *hv, struct ctl_client *c, const union ctl_req 
                          XENIA_DOMID_INVALID, err);
             break;
         }
+        measure_state("xenia:bool %.64s=%u", q->setbool.name, q->setbool.value != 0);
         xsm_audit_note("setbool: %s=%u by uid %u pid %d", q->setbool.name, q->setbool.value,
                        c->uid, (int)c->pid);
         reply_status(c, &q->hdr, 0, XENIA_DOMID_INVALID, NULL);

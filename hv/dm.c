@@ -22,6 +22,7 @@
 
 #include "domain.h"
 #include "log.h"
+#include "measure.h"
 
 #define DM_READY_TIMEOUT_MS 3000
 
@@ -115,6 +116,14 @@ int dm_start(struct domain *d, char *err, size_t errlen)
         FAIL(-XENIA_EACCES, "permission denied: the device model may not serve domain %u",
              d->domid);
 
+    if (m->generation > 0) {
+        /* A restart runs the measured binary again: record it (PCR 8), or refuse. */
+        uint8_t dg[32];
+        if ((rc = measure_sha256_fd(stubdom_binary_fd(STUBDOM_DM), dg)) < 0 ||
+            (rc = measure_event(XENIA_PCR_CODE, dg, "xenia:restart dm domid=%u generation=%u",
+                                d->domid, m->generation + 1)) < 0)
+            FAIL(-XENIA_EIO, "cannot measure the device model's restart (%d)", rc);
+    }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ipc) < 0 ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, con) < 0)
         FAIL(-XENIA_ENOMEM, "socketpair: %s", strerror(errno));

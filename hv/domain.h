@@ -97,6 +97,9 @@ struct domain {
     struct evtchn_table evt;
     struct gnttab gnt;
     struct dm dm;
+
+    /* attest_op rate limit (vCPU thread only): token bucket in ns of budget */
+    uint64_t att_budget_ns, att_last_ns;
 };
 
 /* Global hv state. */

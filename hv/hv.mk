@@ -4,9 +4,15 @@ HV_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(HV_SRCS))
 
 all: $(B)/bin/xenia-hv
 
-$(B)/bin/xenia-hv: $(HV_OBJS) $(XSM_OBJS)
+# Measured launch (attest/): the event log encoder and item codec (pure), the
+# TPM2-TSS shell and the swtpm launcher.
+HV_ATTEST_OBJS := $(B)/obj/attest/eventlog.o $(B)/obj/attest/items.o \
+	$(B)/obj/attest/tpm.o $(B)/obj/attest/swtpm.o
+
+$(B)/bin/xenia-hv: $(HV_OBJS) $(XSM_OBJS) $(HV_ATTEST_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(XSM_LIBS) -lseccomp -lpthread -lrt
+	$(CC) $(LDFLAGS) -o $@ $^ $(XSM_LIBS) -ltss2-esys -ltss2-tctildr -ltss2-mu -ltss2-rc \
+		-lmbedx509 -lmbedcrypto -lseccomp -lpthread -lrt
 
 # Pure parts, linked into unit tests and fuzz harnesses.
 UNIT_DEPS_guestmem  := $(B)/obj/hv/guestmem.o

@@ -18,6 +18,7 @@ struct hc_args {
         struct { uint64_t gva; } out;           /* OUT struct destination */
         struct { struct xenia_memory_map mm; uint64_t arg; } map;
         struct { uint64_t gva; uint32_t size; uint32_t out; uint64_t buf[4]; } op; /* evtchn, gnttab */
+        struct { uint64_t gva; struct xenia_attest_quote q; uint8_t out[2048]; } att; /* attest_op */
     } u;
 };
 
@@ -353,6 +354,59 @@ static enum xsm_hook hook_grant_table_op(const struct hc_args *a)
 {
     (void)a;
     return HC_NO_HOOK;
+}
+
+/* ---- attest_op ------------------------------------------------------------- */
+#define ATTEST_OUT_MAX XENIA_CONSOLEIO_MAX   /* largest guest buffer accepted */
+
+static int64_t decode_attest_op(struct hc_domain *d, const struct hc_regs *r, struct hc_args *a)
+{
+    struct xenia_attest_quote *q = &a->u.att.q;
+
+    a->cmd = r->a1;
+    if (r->a1 != XENIA_ATTESTOP_quote && r->a1 != XENIA_ATTESTOP_ak_pub)
+        return -XENIA_EINVAL;
+    if (r->a3 != 0)
+        return -XENIA_EINVAL;
+    a->u.att.gva = r->a2;
+    if (gmem_copy_from(&d->mem, q, r->a2, sizeof(*q)) < 0)
+        return -XENIA_EFAULT;
+    if (q->version != XENIA_INTERFACE_VERSION || q->pad != 0 || q->pad2 != 0)
+        return -XENIA_EINVAL;
+    if (q->buf_len > ATTEST_OUT_MAX)
+        return -XENIA_EINVAL;
+    if (gmem_check_range(&d->mem, r->a2, sizeof(*q), GMEM_USER | GMEM_WRITE) < 0 ||
+        gmem_check_range(&d->mem, q->buf, q->buf_len, GMEM_USER | GMEM_WRITE) < 0)
+        return -XENIA_EFAULT;
+    return 0;
+}
+
+static int64_t invoke_attest_op(struct hc_domain *d, struct hc_args *a)
+{
+    struct xenia_attest_quote *q = &a->u.att.q;
+    uint8_t *out = a->u.att.out;
+    uint32_t alen = 0, slen = 0;
+    int64_t rc;
+
+    rc = d->ops->attest(d->ctx, (uint32_t)a->cmd, q->nonce, out, sizeof(a->u.att.out), &alen,
+                        &slen);
+    if (rc < 0 && rc != -XENIA_E2BIG)
+        return rc;
+    if (rc == 0 && ((uint64_t)alen + slen > q->buf_len || (uint64_t)alen + slen > sizeof(a->u.att.out)))
+        rc = -XENIA_E2BIG;
+    q->attest_len = alen;
+    q->sig_len = slen;
+    if (rc == 0 && gmem_copy_to(&d->mem, q->buf, out, alen + slen) < 0)
+        return -XENIA_EFAULT;
+    if (gmem_copy_to(&d->mem, a->u.att.gva, q, sizeof(*q)) < 0)
+        return -XENIA_EFAULT;
+    return rc;
+}
+
+static enum xsm_hook hook_attest_op(const struct hc_args *a)
+{
+    (void)a;
+    return HC_HOOK(attest_guest_quote, XSM_HOOK);
 }
 
 /* ---- table ----------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include <xenia/attest.h>
 #include <xenia/hypercall.h>
 
 #include "guestmem.h"
@@ -34,6 +35,12 @@ struct hc_ops {
      * object is another domain). Returns >= 0 or -XENIA_Exxx. */
     int64_t (*evtchn)(void *ctx, uint32_t cmd, void *arg);
     int64_t (*gnttab)(void *ctx, uint32_t cmd, void *arg);
+    /* ATTESTOP_*: write the evidence for @nonce (quote) or the AK public area
+     * (ak_pub) into out[0..cap): *alen bytes of TPMS_ATTEST (or TPMT_PUBLIC),
+     * then *slen bytes of TPMT_SIGNATURE. Rate limits itself. Returns 0,
+     * -XENIA_E2BIG (lengths still set), -XENIA_EAGAIN, -XENIA_ENODATA, -XENIA_EIO. */
+    int64_t (*attest)(void *ctx, uint32_t cmd, const uint8_t nonce[32], uint8_t *out,
+                      uint32_t cap, uint32_t *alen, uint32_t *slen);
     /* XSM: may the domain perform hook h (xsm/hooks.def)? 0 or -EACCES. Asked after
      * decode, before invoke: a denied call has changed nothing. */
     int (*xsm)(void *ctx, enum xsm_hook h);

@@ -10,4 +10,5 @@
     HC(console_io,  XENIA_HC_console_io)         \
     HC(sched_op,    XENIA_HC_sched_op)           \
     HC(event_channel_op, XENIA_HC_event_channel_op) \
-    HC(grant_table_op,   XENIA_HC_grant_table_op)
+    HC(grant_table_op,   XENIA_HC_grant_table_op) \
+    HC(attest_op,        XENIA_HC_attest_op)

@@ -27,7 +27,9 @@
 
 #include "ctl.h"
 #include "domain.h"
+#include "attestd.h"
 #include "log.h"
+#include "measure.h"
 #include "stubdom.h"
 #include "xsm/xsm.h"
 
@@ -39,6 +41,8 @@ static char policy_path[512];
 static char bin_dir[400];            /* directory of the xenia-hv binary */
 static const char *dm_path;          /* --dm PATH */
 static int permissive;
+static const char *tpm_spec = "swtpm";           /* --tpm */
+static const char *attest_listen = "127.0.0.1:7766";  /* --attest-listen */
 static FILE *audit_file;
 
 static void usage(FILE *f)
@@ -55,6 +59,11 @@ static void usage(FILE *f)
         "  --dm PATH        device model binary (default: xenia-dm next to xenia-hv)\n"
         "  --stubdom-uid-base N  first uid of the stub domains: uid = N + domid*4 + role\n"
         "                   (default 640000); gid = uid\n"
+        "  --tpm SPEC       swtpm (default: start swtpm with state in <run-dir>/tpm), none\n"
+        "                   (event log only, no quotes), or a TCTI such as device:/dev/tpmrm0\n"
+        "  --attest-listen HOST:PORT  the attestation agent's TLS port (default\n"
+        "                   127.0.0.1:7766; port 0 = any, written to <run-dir>/attest.port;\n"
+        "                   none = no agent)\n"
         "  --log-level N    0 errors .. 3 debug (default 2)\n");
 }
 
@@ -68,6 +77,8 @@ static int parse_args(int argc, char **argv, int *level)
         { "permissive", no_argument, NULL, 'P' },
         { "dm", required_argument, NULL, 'd' },
         { "stubdom-uid-base", required_argument, NULL, 'u' },
+        { "tpm", required_argument, NULL, 't' },
+        { "attest-listen", required_argument, NULL, 'a' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -105,6 +116,12 @@ static int parse_args(int argc, char **argv, int *level)
             break;
         case 'd':
             dm_path = optarg;
+            break;
+        case 't':
+            tpm_spec = optarg;
+            break;
+        case 'a':
+            attest_listen = optarg;
             break;
         case 'u': {
             char *end;
@@ -167,9 +184,18 @@ static int start_xsm(void)
         }
         fclose(f);
         rc = xsm_init(XSM_MODULE_FLASK, buf, (size_t)size, !permissive, err, sizeof(err));
+        if (rc == 0 && measure_policy(buf, (size_t)size, "xenia:policy") < 0) {
+            log_err("cannot measure the policy");
+            free(buf);
+            return -1;
+        }
+        if (rc == 0)
+            measure_state("xenia:enforce %u", !permissive);
         free(buf);
     } else {
         rc = xsm_init(XSM_MODULE_DUMMY, NULL, 0, true, err, sizeof(err));
+        if (rc == 0)
+            measure_state("xenia:xsm dummy");
     }
     if (rc < 0) {
         log_err("xsm: cannot start: %s", err);
@@ -182,6 +208,30 @@ static int start_xsm(void)
     }
     log_info("xsm: module %s%s%s%s", xsm_module_name(), policy_path[0] ? ", policy " : "",
              policy_path, policy_path[0] ? (permissive ? ", permissive" : ", enforcing") : "");
+    return 0;
+}
+
+/* Start the TPM and the event log, and measure hv itself (PCR 8, "xenia:hv"):
+ * the binary this process runs, read through /proc/self/exe. */
+static int start_measure(void)
+{
+    struct measure_cfg cfg = { .run_dir = hv.run_dir, .tpm = tpm_spec };
+    char err[512] = "";
+    uint8_t d[32];
+    int fd, rc;
+
+    if (measure_init(&cfg, err, sizeof(err)) < 0) {
+        log_err("measured launch: %s", err);
+        return -1;
+    }
+    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    rc = fd < 0 ? -errno : measure_sha256_fd(fd, d);
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0 || measure_event(XENIA_PCR_CODE, d, "xenia:hv") < 0) {
+        log_err("cannot measure xenia-hv itself");
+        return -1;
+    }
     return 0;
 }
 
@@ -253,7 +303,7 @@ static void accept_client(int lfd)
     close(fd);
 }
 
-enum { P_LISTEN, P_SIGNAL, P_REAP, P_FIXED };
+enum { P_LISTEN, P_SIGNAL, P_REAP, P_AGENT_IPC, P_AGENT_PID, P_FIXED };
 #define MAX_POLL (P_FIXED + MAX_CLIENTS + HV_MAX_DOMAINS * (CON_MAX_CLIENTS + 2))
 
 static int serve(int lfd, int sfd)
@@ -267,6 +317,8 @@ static int serve(int lfd, int sfd)
         p[P_LISTEN] = (struct pollfd){ .fd = lfd, .events = POLLIN };
         p[P_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
         p[P_REAP] = (struct pollfd){ .fd = hv.reap_fd, .events = POLLIN };
+        p[P_AGENT_IPC] = (struct pollfd){ .fd = attestd_ipc_fd(), .events = POLLIN };
+        p[P_AGENT_PID] = (struct pollfd){ .fd = attestd_pid_fd(), .events = POLLIN };
         for (int i = 0; i < MAX_CLIENTS; i++)
             if (clients[i].fd >= 0) {
                 p[n] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
@@ -315,6 +367,10 @@ static int serve(int lfd, int sfd)
             if (read(hv.reap_fd, &x, sizeof(x)) < 0) { /* spurious */ }
             domain_reap(&hv);
         }
+        if (p[P_AGENT_IPC].revents & POLLIN)
+            attestd_ipc_readable();
+        if (p[P_AGENT_PID].revents && p[P_AGENT_PID].fd == attestd_pid_fd())
+            attestd_exited();
         for (int i = P_FIXED; i < first_con; i++) {
             struct ctl_client *c = &clients[who[i]];
             if (!p[i].revents)
@@ -392,7 +448,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     hv.reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (sfd < 0 || hv.reap_fd < 0 || open_kvm() < 0 || start_xsm() < 0)
+    if (sfd < 0 || hv.reap_fd < 0 || open_kvm() < 0 || start_measure() < 0 || start_xsm() < 0)
         return 1;
     /* Stub domains: load their binaries into sealed memfds, compile the filters. */
     {
@@ -404,6 +460,23 @@ int main(int argc, char **argv)
         }
         if (stubdom_binary_fd(STUBDOM_BUILDER) < 0) {
             log_err("domain builder %s not found (use --builder PATH)", hv.builder_path);
+            return 1;
+        }
+        /* Each stub domain binary, as loaded (the sealed memfd that runs): PCR 8. */
+        for (int r = 0; r < STUBDOM_NROLES; r++) {
+            uint8_t d[32];
+            int fd = stubdom_binary_fd((enum stubdom_role)r);
+            if (fd < 0)
+                continue;
+            if (measure_sha256_fd(fd, d) < 0 ||
+                measure_event(XENIA_PCR_CODE, d, "xenia:stubdom %s",
+                              stubdom_role_name((enum stubdom_role)r)) < 0) {
+                log_err("cannot measure the %s stub domain", stubdom_role_name((enum stubdom_role)r));
+                return 1;
+            }
+        }
+        if (attestd_start(&hv, attest_listen, err, sizeof(err)) < 0) {
+            log_err("%s", err);
             return 1;
         }
     }
@@ -437,6 +510,8 @@ int main(int argc, char **argv)
     close(sfd);
     close(hv.reap_fd);
     close(hv.kvm_fd);
+    attestd_stop();
+    measure_fini();
     xsm_fini();
     if (audit_file)
         fclose(audit_file);

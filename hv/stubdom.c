@@ -118,6 +118,9 @@ static const struct role_info {
                           64 * MIB + 2ull * XENIA_IMAGE_MAX_BYTES, 100, 1 },
     [STUBDOM_DM] = { "dm", "xenia-dm", 64 * MIB, 64 * MIB, 100, 0 },
     [STUBDOM_CONSOLE] = { "console", "xenia-console", 64 * MIB, 32 * MIB, 50, 1 },
+    /* The attestation agent holds the evidence (event log and policy, up to
+     * ~2 MiB each with the copies) and mbedTLS state for one connection. */
+    [STUBDOM_ATTEST] = { "attest", "xenia-attest", 64 * MIB, 32 * MIB, 50, 1 },
 };
 
 enum cg_mode { CG_NONE = 0, CG_V1, CG_V2 };
@@ -138,10 +141,11 @@ static struct {
     char cg_base[2][PATH_MAX];             /* v1: memory, cpu "xenia" dirs; v2: [0] */
     int cg_warned;
 } sd = {
-    .bin_fd = { -1, -1, -1 },
+    .bin_fd = { -1, -1, -1, -1 },
     .devnull = -1,
     .uid_base = UID_BASE_DEFAULT,
 };
+_Static_assert(STUBDOM_NROLES == 4, "one -1 per role in sd.bin_fd's initialiser");
 
 /* snprintf into a bounded buffer; returns 0, or -ENAMETOOLONG when cut. */
 static int fmt(char *out, size_t outlen, const char *f, ...) __attribute__((format(printf, 3, 4)));

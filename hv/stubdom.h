@@ -34,6 +34,7 @@ enum stubdom_role {
     STUBDOM_BUILDER = 0,    /* stubdoms/builder: xenia-builder */
     STUBDOM_DM,             /* stubdoms/dm: xenia-dm */
     STUBDOM_CONSOLE,        /* stubdoms/console: xenia-console */
+    STUBDOM_ATTEST,         /* stubdoms/attest: xenia-attest (one per host, domid 0) */
     STUBDOM_NROLES
 };
 
@@ -81,7 +82,7 @@ struct stubdom_proc {
 
 /*
  * stubdom_init - load each role's binary from @bin_dir ("xenia-builder",
- * "xenia-dm", "xenia-console"; a missing binary disables that role),
+ * "xenia-dm", "xenia-console", "xenia-attest"; a missing binary disables that role),
  * compile each role's seccomp filter, probe Landlock and the cgroup tree.
  * @dm_path overrides the dm binary (test builds) when non-NULL.
  * Returns 0 or -errno with a reason in @err.
@@ -129,7 +130,7 @@ int stubdom_reap(struct stubdom_proc *p, char *why, size_t whylen);
 /* stubdom_kill - SIGKILL and reap (for destroy). */
 void stubdom_kill(struct stubdom_proc *p);
 
-/* stubdom_role_name - "builder", "dm", "console". */
+/* stubdom_role_name - "builder", "dm", "console", "attest". */
 const char *stubdom_role_name(enum stubdom_role role);
 
 /* stubdom_uid - the uid for (role, domid): base + domid * 4 + role, distinct

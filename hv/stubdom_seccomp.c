@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <asm/prctl.h>
 
+#include <xenia/attest.h>
 #include <xenia/builder.h>
 #include <xenia/dm.h>
 
@@ -41,6 +43,9 @@ static const struct stubdom_rule dm_rules[] = {
 static const struct stubdom_rule console_rules[] = {
 #include "stubdoms/console/seccomp.def"
 };
+static const struct stubdom_rule attest_rules[] = {
+#include "stubdoms/attest/seccomp.def"
+};
 
 #define LIST(a) { a, sizeof(a) / sizeof(a[0]) }
 static const struct {
@@ -50,6 +55,7 @@ static const struct {
     [STUBDOM_BUILDER] = LIST(builder_rules),
     [STUBDOM_DM] = LIST(dm_rules),
     [STUBDOM_CONSOLE] = LIST(console_rules),
+    [STUBDOM_ATTEST] = LIST(attest_rules),
     [STUBDOM_RULES_STARTUP] = LIST(startup_rules),
 };
 

@@ -22,6 +22,7 @@
 
 #include "domain.h"
 #include "log.h"
+#include "measure.h"
 
 #define CAP_PERIOD_NS 100000000ull   /* most credit a vCPU can save: cap% of 100 ms */
 #define CAP_TICK_NS    10000000ull   /* kick a capped vCPU every 10 ms */
@@ -389,8 +390,60 @@ static int64_t op_gnttab(void *ctx, uint32_t cmd, void *arg)
     return gnttab_op(c->d, cmd, arg);
 }
 
+/*
+ * attest_op: guest-initiated evidence (include/xenia/attest.h). A token bucket
+ * (XENIA_ATTEST_RATE per second, burst XENIA_ATTEST_BURST) keeps one guest from
+ * monopolising the TPM; the quote's qualifyingData binds the caller's domid:
+ * SHA-256(XENIA_ATTEST_GUEST_TAG || domid (le32) || nonce).
+ */
+static int64_t op_attest(void *ctx, uint32_t cmd, const uint8_t nonce[32], uint8_t *out,
+                         uint32_t cap, uint32_t *alen, uint32_t *slen)
+{
+    struct vctx *c = ctx;
+    struct domain *d = c->d;
+    const uint64_t cost = 1000000000ull / XENIA_ATTEST_RATE;
+    const uint64_t full = cost * XENIA_ATTEST_BURST;
+    uint64_t now = hv_now_ns();
+    size_t a = 0, sl = 0, el, il;
+    int rc;
+
+    if (cmd == XENIA_ATTESTOP_ak_pub) {
+        static __thread uint8_t e1[XENIA_CERT_MAX], e2[XENIA_CERT_MAX];   /* not returned */
+        rc = measure_static(e1, sizeof(e1), &el, e2, sizeof(e2), &il, out, cap, &a);
+        *alen = (uint32_t)a;
+        *slen = 0;
+        return rc;
+    }
+    d->att_budget_ns = d->att_last_ns == 0 ? full : d->att_budget_ns + (now - d->att_last_ns);
+    if (d->att_budget_ns > full)
+        d->att_budget_ns = full;
+    d->att_last_ns = now;
+    if (d->att_budget_ns < cost)
+        return -XENIA_EAGAIN;
+    d->att_budget_ns -= cost;
+    {
+        uint8_t msg[sizeof(XENIA_ATTEST_GUEST_TAG) - 1 + 4 + XENIA_NONCE_LEN], qd[32];
+        uint32_t le = d->domid;   /* x86-64: little-endian */
+        memcpy(msg, XENIA_ATTEST_GUEST_TAG, sizeof(XENIA_ATTEST_GUEST_TAG) - 1);
+        memcpy(msg + sizeof(XENIA_ATTEST_GUEST_TAG) - 1, &le, 4);
+        memcpy(msg + sizeof(XENIA_ATTEST_GUEST_TAG) - 1 + 4, nonce, XENIA_NONCE_LEN);
+        measure_sha256(msg, sizeof(msg), qd);
+        if (cap < 2 * 512)
+            return -XENIA_E2BIG;
+        rc = measure_quote(qd, sizeof(qd), out, cap / 2, &a, out + cap / 2, cap - cap / 2, &sl,
+                           NULL, NULL);
+        if (rc < 0)
+            return rc;
+        memmove(out + a, out + cap / 2, sl);
+    }
+    *alen = (uint32_t)a;
+    *slen = (uint32_t)sl;
+    return 0;
+}
+
 static const struct hc_ops vcpu_hc_ops = {
     .evtchn = op_evtchn,
+    .attest = op_attest,
     .gnttab = op_gnttab,
     .xsm = op_xsm,
     .console_write = op_console_write,

@@ -644,7 +644,35 @@ static int path_inline(const struct policydb *p, const struct an_path *path, cha
  * shortest path inline: "via -(class:perm w|r)-> CTX ..." where w means the step's
  * source writes its target and r that the target reads the source.
  */
+static bool level_eq(const struct pdb_level *a, const struct pdb_level *b)
+{
+    return a->sens == b->sens && memcmp(a->cats, b->cats, sizeof(a->cats)) == 0;
+}
+
+/* A tenant context is "at" lvl when its low and high level are both lvl. */
+static bool ctx_at(const struct pdb_context *c, const struct pdb_level *lvl)
+{
+    return level_eq(&c->low, lvl) && level_eq(&c->high, lvl);
+}
+
+static int check_iso(const struct policydb *p, const struct pdb_level *lvl, char *report,
+                     size_t len);
+
 int an_check_isolation(const struct policydb *p, char *report, size_t len)
+{
+    return check_iso(p, NULL, report, len);
+}
+
+int an_check_isolation_of(const struct policydb *p, const struct pdb_level *lvl, char *report,
+                          size_t len)
+{
+    if (!lvl)
+        return -EINVAL;
+    return check_iso(p, lvl, report, len);
+}
+
+static int check_iso(const struct policydb *p, const struct pdb_level *lvl, char *report,
+                     size_t len)
 {
     struct pdb_context *ten = NULL;
     uint32_t *tn = NULL, nten = 0, objr;
@@ -689,12 +717,24 @@ int an_check_isolation(const struct policydb *p, char *report, size_t len)
         }
         ten[nten++] = c;
     }
+    if (lvl) {
+        bool known = false;
+        for (uint32_t i = 0; i < nten; i++)
+            known = known || ctx_at(&ten[i], lvl);
+        if (!known) {
+            rc = -ENOENT;
+            goto out;
+        }
+    }
     for (uint32_t i = 0; i < nten; i++) {
         bfs(&g, tn[i], AN_NONE);
         for (uint32_t j = 0; j < nten; j++) {
             char a[SS_CONTEXT_MAX], b[SS_CONTEXT_MAX];
             bool flow;
             if (i == j)
+                continue;
+            /* One tenant's claim: only the pairs with that tenant on one side. */
+            if (lvl && ctx_at(&ten[i], lvl) == ctx_at(&ten[j], lvl))
                 continue;
             flow = g.prev[tn[j]] != AN_NONE;
             flows += flow;

@@ -55,6 +55,16 @@ int an_flow(const struct policydb *p, const struct pdb_context *a, const struct 
  */
 int an_check_isolation(const struct policydb *p, char *report, size_t len);
 
+/*
+ * an_check_isolation_of — one tenant's isolation claim (xenia-verify): the same
+ * analysis restricted to the ordered pairs (A, B) and (B, A) where A is a tenant
+ * whose context is at level lvl (low == high == lvl) and B a tenant that is not.
+ * Returns the number of such pairs with a flow (0: that tenant is isolated from
+ * every other), -ENOENT when no tenant of the policy is at lvl, or a negative errno.
+ */
+int an_check_isolation_of(const struct policydb *p, const struct pdb_level *lvl, char *report,
+                          size_t len);
+
 /* an_format_path — human-readable path, one step per line. Returns length or -ENOSPC. */
 int an_format_path(const struct policydb *p, const struct an_path *path, char *buf, size_t len);
 

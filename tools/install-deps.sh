@@ -14,6 +14,12 @@ PKGS=(
   clang               # fuzz/: libFuzzer harnesses (clang -fsanitize=fuzzer,address,undefined)
   libclang-rt-14-dev  # fuzz/: the libFuzzer, ASan and UBSan runtimes for clang 14
   afl++               # fuzz/: afl-clang-fast / afl-fuzz (optional engine, make fuzz ENGINE=afl)
+  libtss2-dev         # attest/: TPM2-TSS ESYS (hv's measurements, quotes, credential activation)
+  libtss2-tcti-swtpm0 # attest/: the swtpm TCTI (swtpm:path=...)
+  swtpm               # attest/: the default TPM 2.0, started by xenia-hv per run directory
+  swtpm-tools         # attest/: swtpm_setup + swtpm_localca: EK and platform certificates
+  tpm2-tools          # tests: tpm2_eventlog, tpm2_checkquote as independent checkers
+  openssl             # tests/attest/xvcrypto_tpm.sh: DER conversion, test CAs and leaf certificates
 )
 missing=()
 for p in "${PKGS[@]}"; do

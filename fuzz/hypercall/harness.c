@@ -108,7 +108,8 @@ static int f_xsm(void *ctx, enum xsm_hook h)
 #include "tests/unit/hc_fake_ops.h"
 static const struct hc_ops ops = { .console_write = f_write, .console_read = f_read,
                                    .yield = f_yield, .block = f_block, .shutdown = f_shutdown,
-                                   .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm };
+                                   .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm,
+                                   .attest = f_attest };
 
 static void setup_once(void)
 {

@@ -5,7 +5,10 @@
 hv_start() {
     local b=$1
     RUN=$(mktemp -d /tmp/xenia-test.XXXXXX)
-    "$b/bin/xenia-hv" --run-dir "$RUN" --log-level "${HV_LOG_LEVEL:-2}" ${HV_ARGS:-} >"$RUN/hv.stderr" 2>&1 &
+    # The attestation agent on a free port (written to $RUN/attest.port), so that
+    # several test hosts can run at once; HV_ARGS may override it.
+    "$b/bin/xenia-hv" --run-dir "$RUN" --log-level "${HV_LOG_LEVEL:-2}" \
+        --attest-listen 127.0.0.1:0 ${HV_ARGS:-} >"$RUN/hv.stderr" 2>&1 &
     HV_PID=$!
     XENIA="$b/bin/xenia --run-dir $RUN"
     for _ in $(seq 1 100); do

@@ -46,4 +46,21 @@ static int64_t f_gnttab(void *ctx, uint32_t cmd, void *arg)
     }
     return 0;
 }
+/* attest_op: a fixed fake "quote" (the nonce twice) and "signature" (16 bytes). */
+static uint32_t f_attest_calls;
+static int64_t f_attest(void *ctx, uint32_t cmd, const uint8_t nonce[32], uint8_t *out,
+                        uint32_t cap, uint32_t *alen, uint32_t *slen)
+{
+    (void)ctx;
+    f_attest_calls++;
+    if (cap < 80)
+        return -XENIA_E2BIG;
+    for (int i = 0; i < 64; i++)
+        out[i] = nonce[i % 32];
+    for (int i = 0; i < 16; i++)
+        out[64 + i] = (uint8_t)(0xa0 + i + cmd);
+    *alen = 64;
+    *slen = 16;
+    return 0;
+}
 #endif /* XENIA_TESTS_HC_FAKE_OPS_H */

@@ -67,7 +67,8 @@ static int f_xsm(void *ctx, enum xsm_hook h)
 #include "hc_fake_ops.h"
 static const struct hc_ops ops = { .console_write = f_write, .console_read = f_read,
                                    .yield = f_yield, .block = f_block, .shutdown = f_shutdown,
-                                   .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm };
+                                   .evtchn = f_evtchn, .gnttab = f_gnttab, .xsm = f_xsm,
+                                   .attest = f_attest };
 
 static int setup(void **state)
 {
@@ -343,6 +344,266 @@ static void struct_ops(void **state)
     assert_int_equal(f_last_cmd, XENIA_GNTTABOP_query_size);
 }
 
+/* ---- attest_op ------------------------------------------------------------------------- */
+#define AQ   UBUF                /* the struct xenia_attest_quote */
+#define AOUT (UBUF + 0x1000)     /* its output buffer */
+
+static void put_q(uint64_t gva, const struct xenia_attest_quote *q)
+{
+    memcpy(ram + gva, q, sizeof(*q));
+}
+
+static struct xenia_attest_quote get_q(uint64_t gva)
+{
+    struct xenia_attest_quote q;
+    memcpy(&q, ram + gva, sizeof(q));
+    return q;
+}
+
+/* A valid request: nonce 0x40.., output at @buf (@len bytes). */
+static struct xenia_attest_quote good_q(uint64_t buf, uint32_t len)
+{
+    struct xenia_attest_quote q;
+    memset(&q, 0, sizeof(q));
+    q.version = XENIA_INTERFACE_VERSION;
+    for (int i = 0; i < 32; i++)
+        q.nonce[i] = (uint8_t)(0x40 + i);
+    q.buf = buf;
+    q.buf_len = len;
+    return q;
+}
+
+/* Is every byte of ram[gva..gva+n) equal to c? */
+static int ram_all(uint64_t gva, size_t n, uint8_t c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ram[gva + i] != c)
+            return 0;
+    return 1;
+}
+
+/* A good call copies TPMS_ATTEST then TPMT_SIGNATURE and sets both lengths. */
+static void attest_good(void **state)
+{
+    struct xenia_attest_quote q = good_q(AOUT, 4096), r;
+    (void)state;
+    f_attest_calls = 0;
+    memset(ram + AOUT, 0x5a, 256);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), 0);
+    assert_int_equal(f_attest_calls, 1);
+    assert_int_equal(fx.hooks, 1);
+    assert_int_equal(fx.last_hook, XSM_H_attest_guest_quote);
+    r = get_q(AQ);
+    assert_int_equal(r.attest_len, 64);
+    assert_int_equal(r.sig_len, 16);
+    assert_memory_equal(ram + AOUT, q.nonce, 32);           /* the fake's attest: nonce twice */
+    assert_memory_equal(ram + AOUT + 32, q.nonce, 32);
+    for (int i = 0; i < 16; i++)                             /* then its signature */
+        assert_int_equal(ram[AOUT + 64 + i], 0xa0 + i + XENIA_ATTESTOP_quote);
+    assert_true(ram_all(AOUT + 80, 256 - 80, 0x5a));        /* nothing past attest+sig */
+    assert_memory_equal(r.nonce, q.nonce, 32);               /* IN fields kept */
+    assert_int_equal(r.buf, AOUT);
+    assert_int_equal(r.buf_len, 4096);
+    /* ak_pub, with exactly enough room, at a buffer spanning a page boundary. */
+    q = good_q(AOUT + 0xfd0, 80);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_ak_pub, AQ, 0), 0);
+    assert_int_equal(ram[AOUT + 0xfd0 + 64], 0xa0 + XENIA_ATTESTOP_ak_pub);
+    assert_int_equal(get_q(AQ).attest_len, 64);
+    assert_int_equal(fx.last_hook, XSM_H_attest_guest_quote);
+    assert_int_equal(f_attest_calls, 2);
+}
+
+/* Decode refuses bad commands, pads, versions and sizes: no XSM question, no op call,
+ * the struct untouched. */
+static void attest_einval(void **state)
+{
+    struct xenia_attest_quote q, before;
+    (void)state;
+    f_attest_calls = 0;
+    q = good_q(AOUT, 4096);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, 2, AQ, 0), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_attest_op, ~0ull, AQ, 0), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote | (1ull << 32), AQ, 0),
+                     -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 1), -XENIA_EINVAL);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_ak_pub, AQ, 1ull << 63), -XENIA_EINVAL);
+    for (int k = 0; k < 7; k++) {
+        q = good_q(AOUT, 4096);
+        q.attest_len = 0x1111;   /* OUT fields: must stay as they are */
+        q.sig_len = 0x2222;
+        switch (k) {
+        case 0: q.pad = 1; break;
+        case 1: q.pad = 0x80000000u; break;
+        case 2: q.pad2 = 1; break;
+        case 3: q.version = XENIA_INTERFACE_VERSION + 1; break;
+        case 4: q.version = 0; break;
+        case 5: q.buf_len = XENIA_CONSOLEIO_MAX + 1; break;
+        case 6: q.buf_len = 0xffffffffu; break;
+        }
+        put_q(AQ, &q);
+        before = q;
+        assert_int_equal(hc(XENIA_HC_attest_op, k & 1 ? XENIA_ATTESTOP_ak_pub : XENIA_ATTESTOP_quote,
+                            AQ, 0), -XENIA_EINVAL);
+        q = get_q(AQ);
+        assert_memory_equal(&q, &before, sizeof(q));
+    }
+    assert_int_equal(f_attest_calls, 0);
+    assert_int_equal(fx.hooks, 0);
+    /* The largest buffer accepted is XENIA_CONSOLEIO_MAX. */
+    q = good_q(AOUT, XENIA_CONSOLEIO_MAX);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), 0);
+    assert_int_equal(f_attest_calls, 1);
+}
+
+/* Unmapped, supervisor-only and read-only structs or buffers: -EFAULT before any effect. */
+static void attest_efault(void **state)
+{
+    static const uint64_t bad_buf[][2] = {
+        { 0, 64 },                                /* unmapped page 0 */
+        { SUP, 64 },                              /* supervisor only */
+        { URO, 64 },                              /* read-only */
+        { URO + 0xff0, 0x20 },                    /* read-only page into an unmapped one */
+        { UBUF + 0x20000 - 0x20, 0x40 },          /* runs off the mapping */
+        { 0xffffffffffffffc0ull, 0x100 },         /* wraps */
+        { 0x0000800000000000ull, 64 },            /* non-canonical */
+        { RAM + 0x1000, 64 },                     /* past guest RAM */
+    };
+    struct xenia_attest_quote q;
+    (void)state;
+    f_attest_calls = 0;
+    for (size_t i = 0; i < sizeof(bad_buf) / sizeof(bad_buf[0]); i++) {
+        q = good_q(bad_buf[i][0], (uint32_t)bad_buf[i][1]);
+        q.attest_len = 0x1111;
+        put_q(AQ, &q);
+        assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_EFAULT);
+        assert_int_equal(get_q(AQ).attest_len, 0x1111);
+    }
+    /* A buffer of zero length is never touched, wherever it points. */
+    q = good_q(0, 0);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_E2BIG);
+    assert_int_equal(f_attest_calls, 1);
+    /* The struct itself: unmapped, supervisor, read-only (it has OUT fields), partly mapped. */
+    q = good_q(AOUT, 4096);
+    memcpy(ram + URO, &q, sizeof(q));
+    memcpy(ram + SUP, &q, sizeof(q));
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, 0, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, SUP, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, URO, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_ak_pub, URO, 0), -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, UBUF + 0x20000 - 32, 0),
+                     -XENIA_EFAULT);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, 0xffffffffffffffe0ull, 0),
+                     -XENIA_EFAULT);
+    assert_int_equal(f_attest_calls, 1);
+    assert_int_equal(fx.hooks, 1);
+}
+
+/* XSM denies attest:guest_quote: -EACCES, the op never runs, nothing is written. */
+static void attest_denied(void **state)
+{
+    struct xenia_attest_quote q = good_q(AOUT, 4096);
+    (void)state;
+    f_attest_calls = 0;
+    fx.deny_hooks = 1;
+    q.attest_len = 0x1111;
+    put_q(AQ, &q);
+    memset(ram + AOUT, 0x5a, 128);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_EACCES);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_ak_pub, AQ, 0), -XENIA_EACCES);
+    assert_int_equal(fx.hooks, 2);
+    assert_int_equal(fx.last_hook, XSM_H_attest_guest_quote);
+    assert_int_equal(f_attest_calls, 0);
+    assert_int_equal(get_q(AQ).attest_len, 0x1111);
+    assert_true(ram_all(AOUT, 128, 0x5a));
+}
+
+/* A buffer too small: -E2BIG with both lengths filled in and the buffer untouched. */
+static void attest_e2big(void **state)
+{
+    struct xenia_attest_quote q = good_q(AOUT, 79), r;   /* the fake writes 64 + 16 */
+    (void)state;
+    memset(ram + AOUT, 0x5a, 128);
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_E2BIG);
+    r = get_q(AQ);
+    assert_int_equal(r.attest_len, 64);
+    assert_int_equal(r.sig_len, 16);
+    assert_true(ram_all(AOUT, 128, 0x5a));
+    /* Retry with the size reported: succeeds. */
+    r.buf_len = r.attest_len + r.sig_len;
+    r.attest_len = r.sig_len = 0;
+    put_q(AQ, &r);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), 0);
+    assert_int_equal(ram[AOUT + 79], 0xa0 + 15);
+}
+
+/* What the op reports passes through; an op's lengths past hv's own buffer are never
+ * copied (an over-read of hv memory otherwise). */
+static int64_t att_rc;
+static uint32_t att_alen, att_slen, att_calls;
+static int64_t f_attest_script(void *ctx, uint32_t cmd, const uint8_t nonce[32], uint8_t *out,
+                               uint32_t cap, uint32_t *alen, uint32_t *slen)
+{
+    (void)ctx; (void)cmd; (void)nonce;
+    att_calls++;
+    memset(out, 0x77, cap);
+    *alen = att_alen;
+    *slen = att_slen;
+    return att_rc;
+}
+
+static void attest_op_results(void **state)
+{
+    struct hc_ops o = ops;
+    struct xenia_attest_quote q = good_q(AOUT, 4096), r;
+    static const int64_t errs[] = { -XENIA_EAGAIN, -XENIA_ENODATA, -XENIA_EIO };
+    (void)state;
+    o.attest = f_attest_script;
+    d.ops = &o;
+    att_calls = 0;
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        att_rc = errs[i];
+        att_alen = 10;
+        att_slen = 10;
+        q.attest_len = 0x1111;
+        put_q(AQ, &q);
+        memset(ram + AOUT, 0x5a, 64);
+        assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), errs[i]);
+        assert_int_equal(get_q(AQ).attest_len, 0x1111);   /* an error writes nothing */
+        assert_true(ram_all(AOUT, 64, 0x5a));
+    }
+    /* The op itself says E2BIG (its own buffer): lengths reported, nothing copied. */
+    att_rc = -XENIA_E2BIG;
+    att_alen = 3000;
+    att_slen = 500;
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_E2BIG);
+    r = get_q(AQ);
+    assert_int_equal(r.attest_len, 3000);
+    assert_int_equal(r.sig_len, 500);
+    assert_true(ram_all(AOUT, 64, 0x5a));
+    /* A (buggy) op claiming success with more bytes than hv's buffer holds: refused,
+     * not copied, even though the guest's buffer (4096) is large enough. */
+    att_rc = 0;
+    att_alen = 4000;
+    att_slen = 0;
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_E2BIG);
+    assert_true(ram_all(AOUT, 64, 0x5a));
+    att_alen = 0xffffffffu;    /* and lengths whose sum wraps 32 bits */
+    att_slen = 2;
+    put_q(AQ, &q);
+    assert_int_equal(hc(XENIA_HC_attest_op, XENIA_ATTESTOP_quote, AQ, 0), -XENIA_E2BIG);
+    assert_true(ram_all(AOUT, 64, 0x5a));
+    assert_int_equal(att_calls, 6);
+    d.ops = &ops;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +615,12 @@ int main(void)
         cmocka_unit_test_setup(version, reset),
         cmocka_unit_test_setup(memory, reset),
         cmocka_unit_test_setup(struct_ops, reset),
+        cmocka_unit_test_setup(attest_good, reset),
+        cmocka_unit_test_setup(attest_einval, reset),
+        cmocka_unit_test_setup(attest_efault, reset),
+        cmocka_unit_test_setup(attest_denied, reset),
+        cmocka_unit_test_setup(attest_e2big, reset),
+        cmocka_unit_test_setup(attest_op_results, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -237,6 +237,14 @@ static int parse_level(const struct policydb *p, const char *s, size_t n, struct
     return 0;
 }
 
+int ss_level_parse(const struct policydb *p, const char *str, struct pdb_level *l,
+                   char *err, size_t errlen)
+{
+    if (!p || !str || !l)
+        return -EINVAL;
+    return parse_level(p, str, strlen(str), l, err, errlen);
+}
+
 int ss_context_parse(const struct policydb *p, const char *str, struct pdb_context *ctx,
                      char *err, size_t errlen)
 {

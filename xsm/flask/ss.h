@@ -49,6 +49,11 @@ struct ss_host_class {
 int ss_context_parse(const struct policydb *p, const char *str, struct pdb_context *ctx,
                      char *err, size_t errlen);
 
+/* ss_level_parse — a level alone ("s0", "s0:c1", "s0:c0.c5,c9"), validated against
+ * p as in ss_context_parse. Errors: -EINVAL with a reason in err. */
+int ss_level_parse(const struct policydb *p, const char *str, struct pdb_level *l,
+                   char *err, size_t errlen);
+
 /* ss_context_format — canonical string (categories as c0.c3,c7; "-high" only when
  * high != low). Returns length, or -ENOSPC when buf (len bytes) is too small. */
 int ss_context_format(const struct policydb *p, const struct pdb_context *ctx,
