@@ -99,6 +99,7 @@ bench: deps
 	$(MAKE) all
 	bash tests/bench/run.sh $(B)
 	bash tests/bench/stubdom.sh $(B)
+	bash tests/bench/attest.sh $(B)
 
 clean:
 	rm -rf build build-san

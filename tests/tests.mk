@@ -23,6 +23,7 @@ integration-test: all
 	SAN=$(SAN) bash tests/integration/xsm.sh $(B)
 	SAN=$(SAN) bash tests/integration/stubdom.sh $(B)
 	SAN=$(SAN) bash tests/integration/attest.sh $(B)
+	SAN=$(SAN) bash tests/integration/attest_guest.sh $(B)
 
 # The main job, run as an end-to-end test (its own log directory).
 demo-test: all

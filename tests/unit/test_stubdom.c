@@ -8,8 +8,8 @@
  * exactly 0-2 (/dev/null) and the given fds; its root is empty and read-only;
  * rlimits and cgroup are in place; a forbidden system call kills it with SIGSYS.
  *
- * The probe is installed in a temporary bin dir as xenia-builder and
- * xenia-console, and passed as the dm through stubdom_init's dm_path override.
+ * The probe is installed in a temporary bin dir as xenia-builder,
+ * xenia-console and xenia-attest, and passed as the dm through stubdom_init's dm_path override.
  * Needs root and namespaces; skips cleanly (with a message) otherwise. Also
  * prints the spawn time (median of 50 spawns, stubdom_spawn until exec).
  */
@@ -393,6 +393,8 @@ static int group_setup(void **state)
     assert_int_equal(symlink(probe, link), 0);
     snprintf(link, sizeof(link), "%s/xenia-console", tmpdir);
     assert_int_equal(symlink(probe, link), 0);
+    snprintf(link, sizeof(link), "%s/xenia-attest", tmpdir);
+    assert_int_equal(symlink(probe, link), 0);
     if (stubdom_init(tmpdir, probe, err, sizeof(err)) < 0) {
         print_error("stubdom_init: %s\n", err);
         return -1;
@@ -410,6 +412,8 @@ static int group_teardown(void **state)
         snprintf(p, sizeof(p), "%s/xenia-builder", tmpdir);
         unlink(p);
         snprintf(p, sizeof(p), "%s/xenia-console", tmpdir);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s/xenia-attest", tmpdir);
         unlink(p);
         rmdir(tmpdir);
     }
