@@ -94,7 +94,9 @@ static int spawn_agent(void)
         return -errno;
     memset(&spec, 0, sizeof(spec));
     spec.role = STUBDOM_ATTEST;
-    spec.name = "attest";
+    char name[32];
+    snprintf(name, sizeof(name), "attest-%d", (int)getpid());   /* cgroup: one per hv */
+    spec.name = name;
     spec.uid = stubdom_uid(STUBDOM_ATTEST, 0);
     spec.fds[spec.nfds++] = ipc[1];          /* XENIA_AGENT_FD_IPC */
     spec.fds[spec.nfds++] = ad.listen_fd;    /* XENIA_AGENT_FD_LISTEN */

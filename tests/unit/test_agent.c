@@ -49,6 +49,7 @@
 #include "attest/tlschan.h"
 #include "hv/log.h"
 #include "hv/stubdom.h"
+#include "hv/stubdom_seccomp.h"
 #include "stubdoms/attest/agentproto.h"
 
 #ifndef AGENT_TEST_BIN_DIR
@@ -1359,6 +1360,43 @@ static void test_tlschan(void **state)
     free(a.buf);
 }
 
+/* The attest role's allowlist: only the calls main.c and tlschan.c make
+ * (strace), accept4 tied to fd 4, and it compiles. */
+static void test_filter(void **state)
+{
+    static const int used[] = {
+        SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(poll),
+        SCMP_SYS(close), SCMP_SYS(write),
+    };
+    struct sock_fprog prog;
+    char err[256];
+    size_t n, ns;
+    const struct stubdom_rule *r = stubdom_rules(STUBDOM_ATTEST, &n);
+
+    (void)state;
+    (void)stubdom_rules(STUBDOM_RULES_STARTUP, &ns);
+    assert_non_null(r);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+
+        while (k < sizeof(used) / sizeof(used[0]) && used[k] != r[i].nr)
+            k++;
+        if (k == sizeof(used) / sizeof(used[0]))
+            fail_msg("attest rule %s is not a call the agent makes", r[i].sys);
+        if (r[i].nr == SCMP_SYS(accept4)) {
+            assert_true(r[i].ncmp >= 1);
+            assert_int_equal(r[i].cmp[0].arg, 0);
+            assert_int_equal(r[i].cmp[0].datum_a, XENIA_AGENT_FD_LISTEN);
+        }
+        if (r[i].nr == SCMP_SYS(write))
+            assert_true(r[i].ncmp == 1 && r[i].cmp[0].datum_a == STDERR_FILENO);
+    }
+    assert_int_equal(stubdom_filter_compile(STUBDOM_ATTEST, &prog, err, sizeof(err)), 0);
+    print_message("  attest allowlist: %zu role rules + %zu start-up rules, %u BPF instructions\n",
+                  n, ns, prog.len);
+    free(prog.filter);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Tests: the real agent                                                     */
 /* ------------------------------------------------------------------------- */
@@ -1555,6 +1593,7 @@ int main(void)
         cmocka_unit_test(test_proto_hello_activate),
         cmocka_unit_test(test_proto_evidence),
         cmocka_unit_test(test_tlschan),
+        cmocka_unit_test(test_filter),
         cmocka_unit_test(test_unconfined_flow),
         cmocka_unit_test(test_unconfined_hostile_clients),
         cmocka_unit_test(test_unconfined_bad_hv),
