@@ -12,6 +12,8 @@
 #include "tlschan.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -543,6 +545,12 @@ static int connect_one(const struct addrinfo *ai, uint64_t deadline)
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     if (fd < 0)
         return -errno;
+    {
+        /* Small request/response records: no Nagle delay (with delayed ACKs it
+         * costs ~40 ms per exchange). */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
         return fd;
     if (errno != EINPROGRESS) {

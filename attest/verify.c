@@ -409,8 +409,59 @@ static int launched(const uint8_t *log, size_t len, const struct xenia_att_domai
     return found;
 }
 
+/*
+ * The isolation claim depends only on (policy binary, level): the last few
+ * answers are kept (keyed by the policy's SHA-256), as a long-running verifier
+ * sees the same policy again and again. Not thread-safe (one verifier thread).
+ */
+#define ISO_CACHE 4
+static struct iso_entry {
+    int used;
+    uint8_t sha[32];
+    char level[64];
+    int code;
+    char reason[sizeof(((struct xv_verdict *)0)->reason)];
+    char report[sizeof(((struct xv_verdict *)0)->isolation)];
+} iso_cache[ISO_CACHE];
+static unsigned iso_next;
+
+static int check_isolation_uncached(const uint8_t *pol, size_t len, const char *level,
+                                    struct xv_verdict *v);
+
 static int check_isolation(const uint8_t *pol, size_t len, const char *level,
                            struct xv_verdict *v)
+{
+    uint8_t sha[32];
+    struct iso_entry *e;
+    int code;
+
+    mbedtls_sha256_ret(pol, len, sha, 0);
+    for (unsigned i = 0; i < ISO_CACHE; i++) {
+        e = &iso_cache[i];
+        if (e->used && memcmp(e->sha, sha, 32) == 0 && strcmp(e->level, level) == 0) {
+            memcpy(v->isolation, e->report, sizeof(v->isolation));
+            if (e->code != XV_OK) {
+                v->code = e->code;
+                memcpy(v->reason, e->reason, sizeof(v->reason));
+            }
+            return e->code;
+        }
+    }
+    code = check_isolation_uncached(pol, len, level, v);
+    if (strlen(level) < sizeof(e->level)) {
+        e = &iso_cache[iso_next++ % ISO_CACHE];
+        e->used = 1;
+        memcpy(e->sha, sha, 32);
+        snprintf(e->level, sizeof(e->level), "%s", level);
+        e->code = code;
+        memcpy(e->reason, v->reason, sizeof(e->reason));
+        memcpy(e->report, v->isolation, sizeof(e->report));
+    }
+    return code;
+}
+
+static int check_isolation_uncached(const uint8_t *pol, size_t len, const char *level,
+                                    struct xv_verdict *v)
 {
     struct policydb *p = NULL;
     struct pdb_level lvl;
