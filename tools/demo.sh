@@ -28,7 +28,8 @@ POL="$PWD/$B/policy/xenia.xpol"
 # The run directory must be reachable by the tenants' uids: a fresh one in /tmp.
 RUN=$(mktemp -d /tmp/xenia-demo.XXXXXX); chmod 755 "$RUN"
 cp "$B/guests/hello.elf" "$RUN/hello.elf"; chmod 644 "$RUN/hello.elf"
-"$B/bin/xenia-hv" --run-dir "$RUN" --policy "$POL" >"$LOG/xenia-hv.stderr" 2>&1 &
+"$B/bin/xenia-hv" --run-dir "$RUN" --policy "$POL" --attest-listen 127.0.0.1:0 \
+    >"$LOG/xenia-hv.stderr" 2>&1 &
 HV=$!
 cleanup() { kill -TERM $HV 2>/dev/null; wait $HV 2>/dev/null; cp -r "$RUN" "$LOG/run" 2>/dev/null; rm -rf "$RUN"; }
 trap cleanup EXIT
@@ -91,6 +92,15 @@ step "Tenant A keeps serving"
 out=$(printf 'still here?\n' | as 1001 timeout 5 $X console --timeout 1 tenant-a 2>&1)
 for _ in $(seq 1 40); do grep -q "echo: still here?" "$RUN/console/tenant-a.log" && break; sleep 0.05; done
 if grep -q "echo: still here?" "$RUN/console/tenant-a.log"; then record "A serves" ok "A's guest echoes its tenant's input"; else record "A serves" fail "no echo from A"; fi
+
+step "Each tenant attests the host (xenia-verify over TLS: quote, event log, isolation claim)"
+for t in a b; do
+    lvl=s0:c1; [ $t = b ] && lvl=s0:c2
+    "$B/bin/xenia-verify" --run-dir "$RUN" --level $lvl >"$LOG/verify-$t.txt" 2>&1
+    v=$(grep '^VERDICT' "$LOG/verify-$t.txt")
+    echo "    $v" | sed "s/^/$D/;s/\$/$N/"
+    if grep -q '^VERDICT: TRUSTED' <<<"$v"; then record "attest tenant-$t" ok "TRUSTED at $lvl"; else record "attest tenant-$t" fail "${v:-no verdict} (see $LOG/verify-$t.txt)"; fi
+done
 
 step "Each tenant shuts its own domain down"
 for t in a b; do
