@@ -61,6 +61,7 @@ include guest/guest.mk
 include tests/tests.mk
 -include fuzz/fuzz.mk
 -include stubdoms/attest/agent.mk
+include proofs/proofs.mk
 
 # The reference manifest of this build (attest/verify.h, docs/attestation.md):
 # what xenia-verify expects hv to measure. After every fragment, so that the

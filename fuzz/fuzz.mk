@@ -4,15 +4,11 @@
 #   make fuzz TARGET=x SECONDS=n [ENGINE=libfuzzer|afl]   one long campaign
 # Sources are compiled directly with clang (never gcc objects), always ASan + UBSan.
 # Each target t has fuzz/t/harness.c, fuzz/t/corpus/, optional fuzz/t/*.dict and
-# FUZZ_SRCS_t: the project sources it links.
+# fuzz/t/target.mk (FUZZ_TARGETS += t; FUZZ_SRCS_t: the project sources it links;
+# optional FUZZ_LIBS_t: libraries, e.g. -lconfig).
 
-FUZZ_TARGETS := ctl_decode policydb policy_compile hypercall blkback
-
-FUZZ_SRCS_ctl_decode     := hv/ctl_decode.c
-FUZZ_SRCS_policydb       := policy/policydb.c
-FUZZ_SRCS_policy_compile := policy/policydb.c policy/lex.c policy/compile_parse.c policy/compile.c
-FUZZ_SRCS_hypercall      := hv/hypercall.c hv/guestmem.c hv/evtchn_table.c
-FUZZ_SRCS_blkback        := stubdoms/dm/blkback.c
+FUZZ_TARGETS :=
+include $(sort $(wildcard fuzz/*/target.mk))
 
 FUZZ_CC      ?= clang
 FUZZ_AFL_CC  ?= afl-clang-fast
@@ -41,10 +37,10 @@ endif
 define FUZZ_TARGET_RULES
 $(B)/fuzz/$(1)-libfuzzer: $(call fuzz_deps,$(1))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(call fuzz_deps,$(1))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(call fuzz_deps,$(1)) $(FUZZ_LIBS_$(1))
 $(B)/fuzz/$(1)-afl: $(call fuzz_deps,$(1))
 	@mkdir -p $$(dir $$@)
-	AFL_QUIET=1 $(FUZZ_AFL_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(call fuzz_deps,$(1))
+	AFL_QUIET=1 $(FUZZ_AFL_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(call fuzz_deps,$(1)) $(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULES,$(t))))
 -include $(wildcard $(B)/fuzz/*.d)
