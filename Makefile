@@ -5,6 +5,7 @@
 #   make demo       the main job (README)
 #   make bench      benchmarks (tests/bench), figures only, never pass/fail
 #   make fuzz-smoke every fuzz target for 10 s (fuzz/); make fuzz TARGET=x SECONDS=n
+#   make proofs     Frama-C WP proofs of the deciding code (proofs/), proved/total per unit
 # Each directory adds its rules through a *.mk fragment included below; every
 # output goes under $(B)/.
 
@@ -86,7 +87,7 @@ $(B)/obj/%.o: %.c
 
 test: deps
 	$(MAKE) all
-	$(MAKE) unit-test policy-diff-test guest-test integration-test demo-test fuzz-smoke
+	$(MAKE) unit-test policy-diff-test guest-test integration-test demo-test fuzz-smoke proofs
 
 san: deps
 	$(MAKE) B=build-san SAN=1 all

@@ -7,6 +7,7 @@ PROOF_UNITS := $(sort $(patsubst proofs/%/unit.conf,%,$(wildcard proofs/*/unit.c
 
 .PHONY: proofs proof
 proofs:
+	@test -n "$(PROOF_UNITS)" || { echo "proofs: no unit in proofs/*/unit.conf"; exit 1; }
 	@start=$$(date +%s); fail=0; \
 	for u in $(PROOF_UNITS); do proofs/run.sh $$u $(B) || fail=$$((fail + 1)); done; \
 	cat $(addprefix $(B)/proofs/,$(addsuffix .result,$(PROOF_UNITS))) 2>/dev/null | \

@@ -22,7 +22,7 @@ SRCS= FCTS= EXTRA= TIMEOUT=10
 mkdir -p "$B/proofs"
 log=$B/proofs/$unit.log
 export WHY3CONFIG=$PWD/proofs/why3/why3.conf
-start=$(date +%s.%N)
+start=$(date +%s%N)
 # shellcheck disable=SC2086
 frama-c -c11 -machdep x86_64 -cpp-extra-args="-Iinclude -I. -D_GNU_SOURCE -D__FRAMAC__" \
     $SRCS $EXTRA \
@@ -30,8 +30,8 @@ frama-c -c11 -machdep x86_64 -cpp-extra-args="-Iinclude -I. -D_GNU_SOURCE -D__FR
     \
     > "$log" 2>&1
 rc=$?
-end=$(date +%s.%N)
-secs=$(echo "$end - $start" | bc)
+end=$(date +%s%N)
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 line=$(grep -E '^\[wp\] Proved goals: ' "$log" | tail -1)
 proved=$(echo "$line" | sed -E 's/.*: *([0-9]+) *\/ *([0-9]+).*/\1/')
 total=$(echo "$line" | sed -E 's/.*: *([0-9]+) *\/ *([0-9]+).*/\2/')
@@ -40,7 +40,7 @@ if [ $rc -ne 0 ] || [ -z "$line" ] || [ "${total:-0}" -eq 0 ]; then
     echo "proofs: $unit: FAILED (frama-c exit $rc, log $log)"
     exit 1
 fi
-printf 'proofs: %-14s %5d / %-5d goals proved  %7.1f s\n' "$unit" "$proved" "$total" "$secs" \
+printf 'proofs: %-14s %5d / %-5d goals proved  %7s s\n' "$unit" "$proved" "$total" "$secs" \
     | tee "$B/proofs/$unit.result"
 if [ "$proved" -ne "$total" ]; then
     grep -A3 -E '^\[wp\] \[(Failed|Unknown|Timeout|Stepout)\]' "$log" | head -60

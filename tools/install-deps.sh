@@ -20,6 +20,10 @@ PKGS=(
   swtpm-tools         # attest/: swtpm_setup + swtpm_localca: EK and platform certificates
   tpm2-tools          # tests: tpm2_eventlog, tpm2_checkquote as independent checkers
   openssl             # tests/attest/xvcrypto_tpm.sh: DER conversion, test CAs and leaf certificates
+  frama-c-base        # proofs/: Frama-C 25 with the WP plug-in (make proofs)
+  why3                # proofs/: Why3 1.5.1, WP's bridge to the SMT provers (proofs/why3/why3.conf)
+  cvc5                # proofs/: first prover (through proofs/why3/cvc5.drv)
+  z3                  # proofs/: second prover
 )
 missing=()
 for p in "${PKGS[@]}"; do
