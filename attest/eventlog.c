@@ -47,31 +47,180 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/*@ requires \valid(p + (0 .. 1));
+  @ assigns p[0 .. 1];
+  @ ensures p[0] == (uint8_t)v && p[1] == (uint8_t)(v / 256);
+  @*/
 static void put_le16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)(v / 256u);   /* v >> 8, in the form WP's provers reason about */
 }
 
+/*@ requires \valid(p + (0 .. 3));
+  @ assigns p[0 .. 3];
+  @ ensures p[0] == (uint8_t)v && p[1] == (uint8_t)(v / 0x100) &&
+  @         p[2] == (uint8_t)(v / 0x10000) && p[3] == (uint8_t)(v / 0x1000000);
+  @*/
 static void put_le32(uint8_t *p, uint32_t v)
 {
+    /* v >> 8k, written as divisions: the same code, and WP's provers reason about them */
     p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v / 0x100u);
+    p[2] = (uint8_t)(v / 0x10000u);
+    p[3] = (uint8_t)(v / 0x1000000u);
 }
 
+/* memcpy of bytes, written out so that WP proves what lands in dst (the libc
+ * contract of memcpy goes through char * casts WP's typed model refuses);
+ * compilers turn the loop back into a memcpy call. */
+/*@ requires \valid(dst + (0 .. n - 1));
+  @ requires \valid_read(src + (0 .. n - 1));
+  @ requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+  @ assigns dst[0 .. n - 1] \from src[0 .. n - 1];
+  @ ensures \forall integer k; 0 <= k < n ==> dst[k] == \old(src[k]);
+  @*/
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    size_t i;
+
+    /*@ loop invariant 0 <= i <= n;
+      @ loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+      @ loop assigns i, dst[0 .. n - 1];
+      @ loop variant n - i;
+      @*/
+    for (i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
+/*@ requires out != \null ==> \valid(out + (0 .. cap - 1));
+  @ requires len != \null ==> \valid(len);
+  @ requires out != \null && len != \null ==> \separated(out + (0 .. cap - 1), len);
+  @ assigns out[0 .. cap - 1], *len;
+  @ behavior bad_args:
+  @   assumes out == \null || len == \null;
+  @   assigns \nothing;
+  @   ensures \result == -XENIA_EINVAL;
+  @ behavior too_small:
+  @   assumes out != \null && len != \null && cap < EVLOG_HEADER_LEN;
+  @   assigns \nothing;
+  @   ensures \result == -XENIA_E2BIG;
+  @ behavior ok:
+  @   assumes out != \null && len != \null && cap >= EVLOG_HEADER_LEN;
+  @   assigns out[0 .. EVLOG_HEADER_LEN - 1], *len;
+  @   ensures \result == 0 && *len == EVLOG_HEADER_LEN;
+  @   ensures \forall integer k; 0 <= k < EVLOG_HEADER_LEN ==> out[k] == evlog_header[k];
+  @   ensures out[4] == EVLOG_EV_NO_ACTION && out[28] == SPEC_ID_LEN && out[60] == 0x0B;
+  @ complete behaviors;
+  @ disjoint behaviors;
+  @*/
 int evlog_encode_header(uint8_t *out, size_t cap, size_t *len)
 {
     if (out == NULL || len == NULL)
         return -XENIA_EINVAL;
     if (cap < sizeof(evlog_header))
         return -XENIA_E2BIG;
-    memcpy(out, evlog_header, sizeof(evlog_header));
+    copy_bytes(out, evlog_header, sizeof(evlog_header));
     *len = sizeof(evlog_header);
     return 0;
 }
 
+/*@ predicate evlog_event_args_ok(uint8_t *out, size_t *len, uint8_t *digest, uint8_t *data,
+  @                                 integer pcr, integer data_len) =
+  @   out != \null && len != \null && digest != \null && pcr < XENIA_NR_PCRS &&
+  @   data_len <= XENIA_EV_DATA_MAX && (data != \null || data_len == 0);
+  @
+  @ // The bytes of one TCG_PCR_EVENT2 at out (eventlog.h), in memory state L.
+  @ predicate evlog_event_head{L}(uint8_t *out, integer pcr, uint32_t type) =
+  @   // pcrIndex (pcr < XENIA_NR_PCRS: one byte)
+  @   out[0] == pcr && out[1] == 0 && out[2] == 0 && out[3] == 0 &&
+  @   // eventType, little-endian
+  @   out[4] == (uint8_t)type && out[5] == (uint8_t)(type / 0x100) &&
+  @   out[6] == (uint8_t)(type / 0x10000) && out[7] == type / 0x1000000 &&
+  @   // TPML_DIGEST_VALUES.count = 1, hashAlg = TPM_ALG_SHA256
+  @   out[8] == 1 && out[9] == 0 && out[10] == 0 && out[11] == 0 &&
+  @   out[12] == EVLOG_ALG_SHA256 && out[13] == 0;
+  @ // digest (data) bytes in state P, copied to out in state L
+  @ predicate evlog_event_digest{L, P}(uint8_t *out, uint8_t *digest) =
+  @   \forall integer k; 0 <= k < 32 ==> \at(out[14 + k], L) == \at(digest[k], P);
+  @ predicate evlog_event_size{L}(uint8_t *out, integer data_len) =
+  @   // eventSize (data_len <= XENIA_EV_DATA_MAX: two bytes)
+  @   out[46] == (uint8_t)data_len && out[47] == data_len / 0x100 &&
+  @   out[48] == 0 && out[49] == 0;
+  @ predicate evlog_event_data{L, P}(uint8_t *out, uint8_t *data, integer data_len) =
+  @   \forall integer k; 0 <= k < data_len ==>
+  @     \at(out[EVLOG_EVENT_FIXED + k], L) == \at(data[k], P);
+  @*/
+
+/* Write one event whose arguments evlog_encode_event() validated. */
+/*@ requires pcr < XENIA_NR_PCRS && data_len <= XENIA_EV_DATA_MAX;
+  @ requires \valid(out + (0 .. EVLOG_EVENT_FIXED + data_len - 1));
+  @ requires \valid_read(digest + (0 .. 31));
+  @ requires \valid_read(data + (0 .. data_len - 1));
+  @ requires \separated(out + (0 .. EVLOG_EVENT_FIXED + data_len - 1), digest + (0 .. 31),
+  @                     data + (0 .. data_len - 1));
+  @ assigns out[0 .. EVLOG_EVENT_FIXED + data_len - 1];
+  @ ensures head: evlog_event_head(out, pcr, type);
+  @ ensures digest: evlog_event_digest{Post, Pre}(out, (uint8_t *)digest);
+  @ ensures size: evlog_event_size(out, data_len);
+  @ ensures data: evlog_event_data{Post, Pre}(out, (uint8_t *)data, data_len);
+  @*/
+static void put_event(uint8_t *out, uint32_t pcr, uint32_t type, const uint8_t *digest,
+                      const uint8_t *data, uint32_t data_len)
+{
+    /* The copies first, so that what they copy is the caller's bytes (Pre) for WP;
+     * the assertions carry the copied bytes across each later store. */
+    copy_bytes(out + 14, digest, 32);
+    /*@ assert evlog_event_digest{Here, Pre}(out, (uint8_t *)digest); */
+    if (data_len != 0)
+        copy_bytes(out + EVLOG_EVENT_FIXED, data, data_len);
+    /*@ assert copied: evlog_event_digest{Here, Pre}(out, (uint8_t *)digest) &&
+      @        evlog_event_data{Here, Pre}(out, (uint8_t *)data, data_len); */
+    put_le32(out, pcr);
+    /*@ assert out[0] == pcr && out[1] == 0 && out[2] == 0 && out[3] == 0; */
+    /*@ assert copied_1: evlog_event_digest{Here, Pre}(out, (uint8_t *)digest) &&
+      @        evlog_event_data{Here, Pre}(out, (uint8_t *)data, data_len); */
+    put_le32(out + 4, type);
+    /*@ assert copied_2: evlog_event_digest{Here, Pre}(out, (uint8_t *)digest) &&
+      @        evlog_event_data{Here, Pre}(out, (uint8_t *)data, data_len); */
+    put_le32(out + 8, 1);                          /* TPML_DIGEST_VALUES.count */
+    /*@ assert copied_3: evlog_event_digest{Here, Pre}(out, (uint8_t *)digest) &&
+      @        evlog_event_data{Here, Pre}(out, (uint8_t *)data, data_len); */
+    put_le16(out + 12, EVLOG_ALG_SHA256);
+    /*@ assert copied_4: evlog_event_digest{Here, Pre}(out, (uint8_t *)digest) &&
+      @        evlog_event_data{Here, Pre}(out, (uint8_t *)data, data_len); */
+    /*@ assert head: evlog_event_head(out, pcr, type); */
+    put_le32(out + 46, data_len);
+}
+
+/*@ requires out != \null ==> \valid(out + (0 .. cap - 1));
+  @ requires len != \null ==> \valid(len);
+  @ requires digest != \null ==> \valid_read(digest + (0 .. 31));
+  @ requires data != \null ==> \valid_read(data + (0 .. data_len - 1));
+  @ assigns out[0 .. cap - 1], *len;
+  @ behavior bad_args:
+  @   assumes !evlog_event_args_ok(out, len, (uint8_t *)digest, (uint8_t *)data, pcr, data_len);
+  @   assigns \nothing;
+  @   ensures \result == -XENIA_EINVAL;
+  @ behavior too_small:
+  @   assumes evlog_event_args_ok(out, len, (uint8_t *)digest, (uint8_t *)data, pcr, data_len);
+  @   assumes cap < EVLOG_EVENT_FIXED + data_len;
+  @   assigns \nothing;
+  @   ensures \result == -XENIA_E2BIG;
+  @ behavior ok:
+  @   assumes evlog_event_args_ok(out, len, (uint8_t *)digest, (uint8_t *)data, pcr, data_len);
+  @   assumes cap >= EVLOG_EVENT_FIXED + data_len;
+  @   requires \separated(out + (0 .. cap - 1), len, digest + (0 .. 31),
+  @                       data + (0 .. data_len - 1));
+  @   assigns out[0 .. EVLOG_EVENT_FIXED + data_len - 1], *len;
+  @   ensures \result == 0 && *len == EVLOG_EVENT_FIXED + data_len;
+  @   ensures head: evlog_event_head(out, pcr, type);
+  @   ensures digest: evlog_event_digest{Post, Pre}(out, (uint8_t *)digest);
+  @   ensures size: evlog_event_size(out, data_len);
+  @   ensures data: evlog_event_data{Post, Pre}(out, (uint8_t *)data, data_len);
+  @ complete behaviors;
+  @ disjoint behaviors;
+  @*/
 int evlog_encode_event(uint8_t *out, size_t cap, uint32_t pcr, uint32_t type,
                        const uint8_t digest[32], const uint8_t *data, uint32_t data_len,
                        size_t *len)
@@ -84,14 +233,7 @@ int evlog_encode_event(uint8_t *out, size_t cap, uint32_t pcr, uint32_t type,
     need = EVLOG_EVENT_FIXED + (size_t)data_len;
     if (cap < need)
         return -XENIA_E2BIG;
-    put_le32(out, pcr);
-    put_le32(out + 4, type);
-    put_le32(out + 8, 1);                          /* TPML_DIGEST_VALUES.count */
-    put_le16(out + 12, EVLOG_ALG_SHA256);
-    memcpy(out + 14, digest, 32);
-    put_le32(out + 46, data_len);
-    if (data_len != 0)
-        memcpy(out + EVLOG_EVENT_FIXED, data, data_len);
+    put_event(out, pcr, type, digest, data, data_len);
     *len = need;
     return 0;
 }

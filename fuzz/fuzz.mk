@@ -64,8 +64,17 @@ FUZZ_SECS ?= $(FUZZ_SMOKE_SECONDS)
 $(foreach t,$(FUZZ_TARGETS),$(eval .PHONY: fuzz-run-$(t)))
 $(foreach t,$(FUZZ_TARGETS),$(eval fuzz-run-$(t): $(B)/fuzz/$(t)-libfuzzer ; $$(call fuzz_run_libfuzzer,$(t),$$(FUZZ_SECS))))
 
-fuzz-smoke: fuzz-build-libfuzzer
+# fuzz-smoke also builds every AFL++ binary and replays its corpus through it (the
+# persistent-mode driver runs each file given as an argument once), so both engines'
+# builds are checked on every run.
+fuzz-smoke: fuzz-build-libfuzzer fuzz-build-afl
 	$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory -j1 FUZZ_SECS=$(FUZZ_SMOKE_SECONDS) $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+ifeq ($(FUZZ_HAVE_AFL),1)
+	@for t in $(FUZZ_TARGETS); do \
+		$(B)/fuzz/$$t-afl fuzz/$$t/corpus/* > $(B)/fuzz/$$t-afl-replay.log 2>&1 || \
+		{ tail -20 $(B)/fuzz/$$t-afl-replay.log; echo "fuzz: $$t: AFL++ build fails on its corpus"; exit 1; }; \
+	done; echo "fuzz-smoke: AFL++ builds of all $(words $(FUZZ_TARGETS)) targets replayed their corpora"
+endif
 	@echo "fuzz-smoke: all $(words $(FUZZ_TARGETS)) targets ran $(FUZZ_SMOKE_SECONDS) s without a crash"
 
 # A long campaign: make fuzz TARGET=policydb SECONDS=3600 [ENGINE=afl]. The libFuzzer
@@ -86,3 +95,33 @@ ifeq ($(ENGINE),afl)
 else
 	$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory FUZZ_SECS=$(SECONDS) fuzz-run-$(TARGET)
 endif
+
+# ---- coverage (fuzz/README.md "Coverage"; logic in fuzz/coverage.sh) -----------------
+#   make fuzz-cov [TARGETS="a b"]   default: every target in FUZZ_TARGETS
+# Each target's harness is built with source-based coverage and libFuzzer (no ASan,
+# no UBSan: only the corpus is replayed), run with -runs=0 over fuzz/<t>/corpus and
+# $(B)/fuzz/<t>-work, and reported for FUZZ_SRCS_<t>: $(B)/fuzz/cov/<t>.txt,
+# $(B)/fuzz/cov/<t>/index.html and $(B)/fuzz/cov/summary.md.
+FUZZ_COV_DIR     := $(B)/fuzz/cov
+FUZZ_COV_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fprofile-instr-generate \
+	-fcoverage-mapping -fsanitize=fuzzer -std=gnu11 $(WARN) -Iinclude -I. \
+	-D_GNU_SOURCE -fno-strict-aliasing
+FUZZ_COV_TARGETS  = $(or $(TARGETS),$(FUZZ_TARGETS))
+
+define FUZZ_COV_RULES
+$(FUZZ_COV_DIR)/$(1)-cov: $(call fuzz_deps,$(1)) fuzz/coverage_stubs.c
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_COV_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $(call fuzz_deps,$(1)) \
+		fuzz/coverage_stubs.c $(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_COV_RULES,$(t))))
+-include $(wildcard $(FUZZ_COV_DIR)/*.d)
+
+.PHONY: fuzz-cov
+fuzz-cov: $(foreach t,$(filter $(FUZZ_TARGETS),$(FUZZ_COV_TARGETS)),$(FUZZ_COV_DIR)/$(t)-cov)
+	@test -z "$(filter-out $(FUZZ_TARGETS),$(FUZZ_COV_TARGETS))" || \
+		{ echo "fuzz-cov: unknown target(s) $(filter-out $(FUZZ_TARGETS),$(FUZZ_COV_TARGETS)) (have: $(FUZZ_TARGETS))"; exit 2; }
+	@rc=0; $(foreach t,$(FUZZ_COV_TARGETS),B=$(B) sh fuzz/coverage.sh target $(FUZZ_COV_DIR) \
+		$(t) $(FUZZ_COV_DIR)/$(t)-cov "$(FUZZ_SRCS_$(t))" || rc=1;) \
+		B=$(B) sh fuzz/coverage.sh summary $(FUZZ_COV_DIR) $(FUZZ_COV_TARGETS); exit $$rc
+# ---- end of coverage ------------------------------------------------------------------

@@ -115,7 +115,23 @@ static int64_t setup_table(struct domain *d, struct xenia_gnttab_setup_table *a)
     return 0;
 }
 
-static int set_slot(struct domain *d, unsigned idx, uint64_t gpa, void *host, int readonly)
+/* The system-call side of a mapping (gnttab.h): weak so that the hypercall fuzz
+ * harness can link fakes that record what would be exposed to the grantee. */
+__attribute__((weak)) void *gnttab_frame_map(struct domain *g, uint64_t frame, int readonly)
+{
+    void *host = mmap(NULL, XENIA_PAGE_SIZE, readonly ? PROT_READ : PROT_READ | PROT_WRITE,
+                      MAP_SHARED, g->ram_fd, (off_t)(frame << XENIA_PAGE_SHIFT));
+
+    return host == MAP_FAILED ? NULL : host;
+}
+
+__attribute__((weak)) void gnttab_frame_unmap(void *host)
+{
+    munmap(host, XENIA_PAGE_SIZE);
+}
+
+__attribute__((weak)) int gnttab_set_slot(struct domain *d, unsigned idx, uint64_t gpa,
+                                          void *host, int readonly)
 {
     struct kvm_userspace_memory_region r = {
         .slot = GNT_SLOT_BASE + idx, .flags = host && readonly ? KVM_MEM_READONLY : 0,
@@ -148,16 +164,15 @@ static int64_t map_ref(struct domain *d, struct xenia_gnttab_map *a)
     frame = acquire(g, a->ref, d->domid, ro);
     if (frame < 0)
         return frame;
-    host = mmap(NULL, XENIA_PAGE_SIZE, ro ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
-                g->ram_fd, (off_t)((uint64_t)frame << XENIA_PAGE_SHIFT));
-    if (host == MAP_FAILED) {
+    host = gnttab_frame_map(g, (uint64_t)frame, ro);
+    if (host == NULL) {
         release(g, a->ref, ro);
         return -XENIA_ENOMEM;
     }
-    rc = set_slot(d, (unsigned)idx, a->host_addr, host, ro);
+    rc = gnttab_set_slot(d, (unsigned)idx, a->host_addr, host, ro);
     if (rc < 0) {
         log_warn("domain %u: grant map slot: %s", d->domid, strerror(-rc));
-        munmap(host, XENIA_PAGE_SIZE);
+        gnttab_frame_unmap(host);
         release(g, a->ref, ro);
         return rc == -EINVAL && ro ? -XENIA_EOPNOTSUPP : -XENIA_ENOMEM;
     }
@@ -176,8 +191,8 @@ static void unmap_idx(struct domain *d, unsigned idx)
     if (!m->used)
         return;
     if (d->vm_fd >= 0)
-        set_slot(d, idx, m->gpa, NULL, 0);
-    munmap(m->host, XENIA_PAGE_SIZE);
+        gnttab_set_slot(d, idx, m->gpa, NULL, 0);
+    gnttab_frame_unmap(m->host);
     release(m->granter ? domain_peer(d->hv, m->granter) : NULL, m->ref, m->readonly);
     memset(m, 0, sizeof(*m));
     d->gnt.nr_maps--;

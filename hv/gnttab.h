@@ -73,6 +73,20 @@ struct hv;
 struct gmem;
 
 /*
+ * The system calls behind a grant mapping, weak so that a fuzz harness
+ * (fuzz/hypercall) can replace them with fakes that record what is exposed:
+ * gnttab_frame_map - hv's mapping of page @frame of granter @g's RAM memfd,
+ *   read-only if @readonly (mmap); NULL on failure.
+ * gnttab_frame_unmap - drop a mapping gnttab_frame_map returned (munmap).
+ * gnttab_set_slot - the grantee @d's KVM memory slot GNT_SLOT_BASE + @idx: map
+ *   @host at guest physical @gpa (KVM_MEM_READONLY if @readonly), or remove the
+ *   slot when @host is NULL. Returns 0 or -errno of KVM_SET_USER_MEMORY_REGION.
+ */
+void *gnttab_frame_map(struct domain *g, uint64_t frame, int readonly);
+void gnttab_frame_unmap(void *host);
+int gnttab_set_slot(struct domain *d, unsigned idx, uint64_t gpa, void *host, int readonly);
+
+/*
  * gnttab_op - run one decoded GNTTABOP_* for domain @d (its vCPU thread).
  * @arg is the command's struct with zero pads checked; for copy, @mem is the
  * caller's memory view. Takes hv->table_lock. Returns >= 0 or -XENIA_Exxx.

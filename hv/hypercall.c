@@ -29,9 +29,12 @@ struct hc_args {
     ((void)sizeof(char[(int)xsm_hooks_default_##name == (int)(act) ? 1 : -1]), XSM_H_##name)
 
 /* Arguments wider than 32 bits where the ABI defines a 32-bit command. */
+/*@ assigns \nothing;
+    ensures \result != 0 <==> v <= 0xffffffff;
+*/
 static int cmd32(uint64_t v)
 {
-    return (v >> 32) == 0;
+    return v <= UINT32_MAX;
 }
 
 /* ---- console_io ------------------------------------------------------------ */
@@ -234,6 +237,12 @@ static enum xsm_hook hook_memory_op(const struct hc_args *a)
 
 /* ---- event_channel_op, grant_table_op --------------------------------------- */
 /* Size of each command's struct (hypercall.h) and whether it has OUT fields. */
+/*@ requires \valid(size) && \valid(out) && \separated(size, out);
+    assigns *size, *out;
+    ensures result: \result == 0 || \result == -XENIA_EINVAL;
+    ensures fits: \result == 0 ==> 0 < *size <= 4 * sizeof(uint64_t) && *out <= 1;
+    ensures known: \result == 0 ==> nr == XENIA_HC_event_channel_op || nr == XENIA_HC_grant_table_op;
+*/
 static int op_layout(uint64_t nr, uint64_t cmd, uint32_t *size, uint32_t *out)
 {
     static const struct { uint8_t nr, cmd, size, out; } t[] = {
@@ -253,6 +262,10 @@ static int op_layout(uint64_t nr, uint64_t cmd, uint32_t *size, uint32_t *out)
         { XENIA_HC_grant_table_op, XENIA_GNTTABOP_query_size,
           sizeof(struct xenia_gnttab_query_size), 1 },
     };
+    /*@ loop invariant 0 <= i <= sizeof(t) / sizeof(t[0]);
+        loop assigns i;
+        loop variant sizeof(t) / sizeof(t[0]) - i;
+    */
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (t[i].nr == nr && t[i].cmd == cmd) {
             *size = t[i].size;

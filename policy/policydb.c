@@ -41,9 +41,47 @@ struct cur {
     int            rc;    /* 0 or the first error */
     int            sec;
     char          *err;
-    size_t         errlen;
+    size_t         errlen;  /* 0 when err is NULL */
 };
 
+/* ACSL (proofs/policydb/): the cursor invariant, and the little-endian values
+ * the readers return, as mathematical integers. */
+/*@ lemma div_mul: \forall integer a, b; 0 <= a && 0 < b ==> (a / b) * b <= a < (a / b) * b + b;
+    lemma mul_mono: \forall integer a, b, k; 0 <= k && a <= b ==> a * k <= b * k;
+
+    predicate cur_inv(struct cur *c) =
+        \valid(c) && c->off <= c->len &&
+        \valid_read(c->buf + (0 .. c->len - 1)) &&
+        0 <= c->sec <= SEC_COUNT &&
+        \separated(c, c->buf + (0 .. c->len - 1)) &&
+        \valid(c->err + (0 .. c->errlen - 1)) &&
+        \separated(c->err + (0 .. c->errlen - 1), c, c->buf + (0 .. c->len - 1));
+
+    logic integer le16(uint8_t *b, integer i) = b[i] + 256 * b[i + 1];
+    logic integer le32(uint8_t *b, integer i) = le16(b, i) + 65536 * le16(b, i + 2);
+    logic integer le64(uint8_t *b, integer i) = le32(b, i) + 4294967296 * le32(b, i + 4);
+
+    // "A failed cursor reads nothing and writes nothing": position, error and
+    // message as they were.
+    predicate cur_untouched{L1, L2}(struct cur *c) =
+        \at(c->off, L1) == \at(c->off, L2) && \at(c->rc, L1) == \at(c->rc, L2) &&
+        \forall integer k; 0 <= k < \at(c->errlen, L1) ==>
+            \at(c->err[k], L1) == \at(c->err[k], L2);
+
+    predicate name_char(integer ch) =
+        ('a' <= ch <= 'z') || ('A' <= ch <= 'Z') || ('0' <= ch <= '9') || ch == '_';
+*/
+
+/* Latch the first error: rc and a one-line reason in err (if any). Its contract is
+ * assumed by the proofs (it formats with vsnprintf/snprintf). */
+/*@ requires cur_inv(c);
+    requires rc < 0;
+    assigns c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    ensures c->rc != 0;
+    ensures \old(c->rc) == 0 ==> c->rc == rc;
+    ensures \old(c->rc) != 0 ==> cur_untouched{Old, Here}(c);
+*/
 static void cur_fail(struct cur *c, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void cur_fail(struct cur *c, int rc, const char *fmt, ...)
 {
@@ -60,6 +98,24 @@ static void cur_fail(struct cur *c, int rc, const char *fmt, ...)
     }
 }
 
+/* true iff the cursor has not failed and n more bytes are readable (no overflow:
+ * compares against len - off); otherwise the cursor fails (-EINVAL). */
+/*@ requires cur_inv(c);
+    assigns c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    ensures \result <==> (\old(c->rc) == 0 && n <= c->len - c->off);
+    ensures \result <==> c->rc == 0;
+    behavior failed:
+      assumes c->rc != 0;
+      assigns \nothing;
+      ensures cur_untouched{Pre, Post}(c);
+      ensures !\result;
+    behavior running:
+      assumes c->rc == 0;
+      ensures !\result ==> c->rc == -EINVAL;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static bool cur_need(struct cur *c, size_t n)
 {
     if (c->rc)
@@ -71,6 +127,23 @@ static bool cur_need(struct cur *c, size_t n)
     return true;
 }
 
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+      ensures \result == 0;
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 1;
+      ensures c->rc == -EINVAL && c->off == \old(c->off) && \result == 0;
+    behavior ok:
+      assumes c->rc == 0 && c->len - c->off >= 1;
+      ensures c->rc == 0 && c->off == \old(c->off) + 1;
+      ensures \result == \old(c->buf[c->off]);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static uint8_t rd_u8(struct cur *c)
 {
     if (!cur_need(c, 1))
@@ -78,31 +151,103 @@ static uint8_t rd_u8(struct cur *c)
     return c->buf[c->off++];
 }
 
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+      ensures \result == 0;
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 2;
+      ensures c->rc == -EINVAL && c->off == \old(c->off) && \result == 0;
+    behavior ok:
+      assumes c->rc == 0 && c->len - c->off >= 2;
+      ensures c->rc == 0 && c->off == \old(c->off) + 2;
+      ensures \result == \old(le16(c->buf, c->off));
+    complete behaviors;
+    disjoint behaviors;
+*/
 static uint16_t rd_u16(struct cur *c)
 {
     if (!cur_need(c, 2))
         return 0;
-    uint16_t v = (uint16_t)(c->buf[c->off] | (c->buf[c->off + 1] << 8));
+    uint16_t v = (uint16_t)(c->buf[c->off] + 256 * c->buf[c->off + 1]);
     c->off += 2;
     return v;
 }
 
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+      ensures \result == 0;
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 4;
+      ensures c->rc == -EINVAL && c->off == \old(c->off) && \result == 0;
+    behavior ok:
+      assumes c->rc == 0 && c->len - c->off >= 4;
+      ensures c->rc == 0 && c->off == \old(c->off) + 4;
+      ensures \result == \old(le32(c->buf, c->off));
+    complete behaviors;
+    disjoint behaviors;
+*/
 static uint32_t rd_u32(struct cur *c)
 {
     if (!cur_need(c, 4))
         return 0;
     const uint8_t *b = c->buf + c->off;
     c->off += 4;
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return b[0] + b[1] * 0x100u + b[2] * 0x10000u + b[3] * 0x1000000u;
 }
 
+/* Two u32 reads: when only 4..7 bytes are left, the first one succeeds (off moves
+ * by 4) before the cursor fails. */
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+      ensures \result == 0;
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 8;
+      ensures c->rc == -EINVAL;
+      ensures c->off == \old(c->off) || c->off == \old(c->off) + 4;
+    behavior ok:
+      assumes c->rc == 0 && c->len - c->off >= 8;
+      ensures c->rc == 0 && c->off == \old(c->off) + 8;
+      ensures \result == \old(le64(c->buf, c->off));
+    complete behaviors;
+    disjoint behaviors;
+*/
 static uint64_t rd_u64(struct cur *c)
 {
     uint64_t lo = rd_u32(c);
     uint64_t hi = rd_u32(c);
-    return lo | hi << 32;
+    return lo + hi * 0x100000000u;
 }
 
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 2;
+      ensures c->rc == -EINVAL && c->off == \old(c->off);
+    behavior zero:
+      assumes c->rc == 0 && c->len - c->off >= 2 && le16(c->buf, c->off) == 0;
+      ensures c->rc == 0 && c->off == \old(c->off) + 2;
+    behavior nonzero:
+      assumes c->rc == 0 && c->len - c->off >= 2 && le16(c->buf, c->off) != 0;
+      ensures c->rc == -EINVAL && c->off == \old(c->off);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static void rd_zero16(struct cur *c, const char *what)
 {
     size_t at = c->off;
@@ -112,6 +257,24 @@ static void rd_zero16(struct cur *c, const char *what)
     }
 }
 
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+    behavior short:
+      assumes c->rc == 0 && c->len - c->off < 1;
+      ensures c->rc == -EINVAL && c->off == \old(c->off);
+    behavior zero:
+      assumes c->rc == 0 && c->len - c->off >= 1 && c->buf[c->off] == 0;
+      ensures c->rc == 0 && c->off == \old(c->off) + 1;
+    behavior nonzero:
+      assumes c->rc == 0 && c->len - c->off >= 1 && c->buf[c->off] != 0;
+      ensures c->rc == -EINVAL && c->off == \old(c->off);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static void rd_zero8(struct cur *c, const char *what)
 {
     size_t at = c->off;
@@ -123,6 +286,25 @@ static void rd_zero8(struct cur *c, const char *what)
 
 /* A count, checked against max (-E2BIG) and against the bytes left (each element
  * takes at least minsz bytes), so a huge count cannot drive a huge allocation. */
+/*@ requires cur_inv(c);
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    ensures c->rc != 0 ==> \result == 0;
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+    behavior running:
+      assumes c->rc == 0;
+      ensures c->rc == 0 <==>
+              (c->len - \old(c->off) >= 4 && \old(le32(c->buf, c->off)) <= max &&
+               \old(le32(c->buf, c->off)) * minsz <= c->len - \old(c->off) - 4);
+      ensures c->rc == 0 ==>
+              \result == \old(le32(c->buf, c->off)) && c->off == \old(c->off) + 4 &&
+              \result <= max && \result * minsz <= c->len - c->off;
+      ensures c->rc != 0 ==> c->off == \old(c->off);
+    complete behaviors;
+    disjoint behaviors;
+*/
 static uint32_t rd_count(struct cur *c, uint32_t max, size_t minsz, const char *what)
 {
     size_t at = c->off;
@@ -134,20 +316,74 @@ static uint32_t rd_count(struct cur *c, uint32_t max, size_t minsz, const char *
         cur_fail(c, -E2BIG, "%s count %u exceeds the limit %u", what, n, max);
         return 0;
     }
-    if (minsz && (size_t)n > (c->len - c->off) / minsz) {
+    size_t rem = c->len - c->off;
+    /*@ assert rem == c->len - c->off; */
+    if (minsz && (size_t)n > rem / minsz) {
+        /*@ assert n >= rem / minsz + 1; */
+        /*@ assert rem < (rem / minsz) * minsz + minsz; */
+        /*@ assert (rem / minsz + 1) * minsz <= n * minsz; */
+        /*@ assert n * minsz > rem; */
         c->off = at;
         cur_fail(c, -EINVAL, "%s count %u larger than the section", what, n);
         return 0;
     }
+    /*@ assert minsz != 0 ==> n <= rem / minsz; */
+    /*@ assert minsz != 0 ==> (rem / minsz) * minsz <= rem; */
+    /*@ assert minsz != 0 ==> n * minsz <= (rem / minsz) * minsz; */
+    /*@ assert n * minsz <= rem; */
     return n;
 }
 
+/*@ assigns \nothing;
+    ensures \result <==> name_char(ch); */
 static bool name_char_ok(char ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
 }
 
-/* name: u16 length (1..PDB_MAX_NAME), bytes [A-Za-z0-9_]. */
+/* n + 1 bytes for a name of n bytes; on failure the cursor fails (-ENOMEM). Its
+ * contract is assumed by the proofs (Frama-C WP has no model of malloc's \fresh). */
+/*@ requires cur_inv(c) && c->rc == 0;
+    requires n <= PDB_MAX_NAME;
+    assigns c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    ensures \result == \null <==> c->rc != 0;
+    ensures \result == \null ==> c->rc == -ENOMEM;
+    ensures \result != \null ==>
+            \valid(\result + (0 .. n)) &&
+            \separated(\result + (0 .. n), c, c->buf + (0 .. c->len - 1),
+                       c->err + (0 .. c->errlen - 1));
+*/
+static char *cur_alloc_name(struct cur *c, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (!s)
+        cur_fail(c, -ENOMEM, "out of memory");
+    return s;
+}
+
+/* name: u16 length (1..PDB_MAX_NAME), bytes [A-Za-z0-9_]. No assigns clause: WP
+ * cannot name the string this function allocates in a clause about its pre-state. */
+/*@ requires cur_inv(c);
+    ensures cur_inv(c);
+    ensures \result == \null <==> c->rc != 0;
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c);
+    behavior running:
+      assumes c->rc == 0;
+      ensures \result != \null ==>
+              1 <= \old(le16(c->buf, c->off)) <= PDB_MAX_NAME &&
+              c->off == \old(c->off) + 2 + \old(le16(c->buf, c->off)) &&
+              \valid(\result + (0 .. \old(le16(c->buf, c->off)))) &&
+              \separated(\result + (0 .. \old(le16(c->buf, c->off))), c,
+                         c->buf + (0 .. c->len - 1), c->err + (0 .. c->errlen - 1)) &&
+              \result[\old(le16(c->buf, c->off))] == '\0' &&
+              (\forall integer i; 0 <= i < \old(le16(c->buf, c->off)) ==>
+                   name_char(\result[i]) && \result[i] == (char)\old(c->buf[c->off + 2 + i]));
+    complete behaviors;
+    disjoint behaviors;
+*/
 static char *rd_name(struct cur *c)
 {
     size_t at = c->off;
@@ -161,6 +397,10 @@ static char *rd_name(struct cur *c)
     }
     if (!cur_need(c, n))
         return NULL;
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> name_char((char)c->buf[c->off + j]);
+        loop assigns i;
+        loop variant n - i; */
     for (uint16_t i = 0; i < n; i++) {
         if (!name_char_ok((char)c->buf[c->off + i])) {
             c->off += i;
@@ -168,12 +408,15 @@ static char *rd_name(struct cur *c)
             return NULL;
         }
     }
-    char *s = malloc((size_t)n + 1);
-    if (!s) {
-        cur_fail(c, -ENOMEM, "out of memory");
+    char *s = cur_alloc_name(c, n);
+    if (!s)
         return NULL;
-    }
-    memcpy(s, c->buf + c->off, n);
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> s[j] == (char)c->buf[c->off + j];
+        loop assigns i, s[0 .. n - 1];
+        loop variant n - i; */
+    for (uint16_t i = 0; i < n; i++)
+        s[i] = (char)c->buf[c->off + i];
     s[n] = '\0';
     c->off += n;
     return s;
@@ -189,8 +432,49 @@ static void *cur_calloc(struct cur *c, size_t n, size_t sz)
     return p;
 }
 
+/* nw zeroed words for a bitmap; on failure the cursor fails (-ENOMEM). Its contract
+ * is assumed by the proofs (Frama-C WP has no model of calloc's \fresh). */
+/*@ requires cur_inv(c) && c->rc == 0;
+    requires 0 < nw;
+    assigns c->rc, c->err[0 .. c->errlen - 1];
+    ensures cur_inv(c);
+    ensures \result == \null <==> c->rc != 0;
+    ensures \result != \null ==>
+            \valid(\result + (0 .. nw - 1)) &&
+            \separated(\result + (0 .. nw - 1), c, c->buf + (0 .. c->len - 1),
+                       c->err + (0 .. c->errlen - 1));
+*/
+static uint64_t *cur_calloc_words(struct cur *c, uint32_t nw)
+{
+    return cur_calloc(c, nw, sizeof(uint64_t));
+}
+
 /* bitmap over exactly nbits bits: (nbits+63)/64 u64 words; bits >= nbits and bit 0
- * (when zero0) must be clear. */
+ * (when zero0) must be clear. No assigns clause: WP cannot name the words this
+ * function allocates in a clause about its pre-state (its callers are not proved). */
+/*@ requires cur_inv(c);
+    requires nbits <= 65536;
+    requires \valid(b) &&
+             \separated(b, c, c->buf + (0 .. c->len - 1), c->err + (0 .. c->errlen - 1));
+    ensures cur_inv(c);
+    ensures c->buf == \old(c->buf) && c->len == \old(c->len);
+    behavior failed:
+      assumes c->rc != 0;
+      ensures cur_untouched{Pre, Post}(c) && b->words == \null;
+    behavior running:
+      assumes c->rc == 0;
+      ensures c->len - \old(c->off) < 8 * ((nbits + 63) / 64) ==>
+              c->rc == -EINVAL && c->off == \old(c->off) && b->words == \null;
+      ensures c->rc == 0 ==>
+              c->off == \old(c->off) + 8 * ((nbits + 63) / 64) &&
+              ((nbits + 63) / 64 == 0 ==> b->words == \null) &&
+              ((nbits + 63) / 64 > 0 ==>
+                   \valid(b->words + (0 .. (nbits + 63) / 64 - 1)) &&
+                   (\forall integer i; 0 <= i < (nbits + 63) / 64 ==>
+                        b->words[i] == \old(le64(c->buf, c->off + 8 * i))));
+    complete behaviors;
+    disjoint behaviors;
+*/
 static void rd_bitmap(struct cur *c, struct pdb_bitmap *b, uint32_t nbits, bool zero0)
 {
     uint32_t nw = (nbits + 63) / 64;
@@ -200,16 +484,24 @@ static void rd_bitmap(struct cur *c, struct pdb_bitmap *b, uint32_t nbits, bool 
         return;
     if (nw == 0)
         return;
-    b->words = cur_calloc(c, nw, sizeof(uint64_t));
-    if (!b->words)
+    uint64_t *w = cur_calloc_words(c, nw);
+    if (!w)
         return;
+    b->words = w;
+    /*@ loop invariant 0 <= i <= nw;
+        loop invariant cur_inv(c) && c->rc == 0;
+        loop invariant c->off == \at(c->off, LoopEntry) + 8 * i;
+        loop invariant \forall integer j; 0 <= j < i ==>
+                           w[j] == le64(c->buf, \at(c->off, LoopEntry) + 8 * j);
+        loop assigns i, c->off, c->rc, c->err[0 .. c->errlen - 1], w[0 .. nw - 1];
+        loop variant nw - i; */
     for (uint32_t i = 0; i < nw; i++)
-        b->words[i] = rd_u64(c);
-    if (nbits % 64 && (b->words[nw - 1] >> (nbits % 64))) {
+        w[i] = rd_u64(c);
+    if (nbits % 64 && (w[nw - 1] >> (nbits % 64))) {
         cur_fail(c, -EINVAL, "bitmap has bits beyond %u", nbits);
         return;
     }
-    if (zero0 && (b->words[0] & 1u))
+    if (zero0 && (w[0] & 1u))
         cur_fail(c, -EINVAL, "bitmap has bit 0 set");
 }
 
@@ -727,7 +1019,8 @@ static const sec_reader readers[SEC_COUNT + 1] = {
  */
 int pdb_read(const uint8_t *buf, size_t len, struct policydb **out, char *err, size_t errlen)
 {
-    struct cur c = { .buf = buf, .len = len, .off = 0, .rc = 0, .sec = 0, .err = err, .errlen = errlen };
+    struct cur c = { .buf = buf, .len = len, .off = 0, .rc = 0, .sec = 0, .err = err,
+                     .errlen = err ? errlen : 0 };
     struct policydb *p = NULL;
 
     if (err && errlen)

@@ -14,6 +14,7 @@ PKGS=(
   clang               # fuzz/: libFuzzer harnesses (clang -fsanitize=fuzzer,address,undefined)
   libclang-rt-14-dev  # fuzz/: the libFuzzer, ASan and UBSan runtimes for clang 14
   afl++               # fuzz/: afl-clang-fast / afl-fuzz (optional engine, make fuzz ENGINE=afl)
+  llvm                # fuzz/: llvm-profdata and llvm-cov for make fuzz-cov (fuzz/coverage.sh)
   libtss2-dev         # attest/: TPM2-TSS ESYS (hv's measurements, quotes, credential activation)
   libtss2-tcti-swtpm0 # attest/: the swtpm TCTI (swtpm:path=...)
   swtpm               # attest/: the default TPM 2.0, started by xenia-hv per run directory

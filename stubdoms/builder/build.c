@@ -109,6 +109,14 @@ int xb_req_check(const struct xenia_build_req *req, char *err, size_t errlen)
                         "end of RAM %#llx and %#llx", (unsigned long long)req->iowin_gpa,
                         (unsigned long long)req->iowin_bytes,
                         (unsigned long long)req->ram_bytes, (unsigned long long)VA_LIMIT);
+        /* The grant-map area is mapped by every build: the window may not overlap it. */
+        if (req->iowin_gpa < XENIA_GNTMAP_GPA + (uint64_t)XENIA_GNTMAP_PAGES * PAGE &&
+            XENIA_GNTMAP_GPA < req->iowin_gpa + req->iowin_bytes)
+            return fail(&e, -XENIA_EINVAL, "I/O window [%#llx,+%#llx) overlaps the grant-map "
+                        "area [%#llx,+%#llx)", (unsigned long long)req->iowin_gpa,
+                        (unsigned long long)req->iowin_bytes,
+                        (unsigned long long)XENIA_GNTMAP_GPA,
+                        (unsigned long long)XENIA_GNTMAP_PAGES * PAGE);
     }
     return 0;
 }

@@ -54,7 +54,8 @@
  * padding, NUL-terminated command line, vcpus == 1, ram_bytes a page multiple
  * in [XENIA_MEM_MIN_MIB, XENIA_MEM_MAX_MIB] MiB, and an I/O window that is
  * either empty or page aligned, above RAM and below 2^47 (canonical lower
- * half) without wrapping. Returns 0, -XENIA_EPROTO (magic/version) or
+ * half) without wrapping, and clear of the grant-map area (hypercall.h
+ * XENIA_GNTMAP_GPA, XENIA_GNTMAP_PAGES). Returns 0, -XENIA_EPROTO (magic/version) or
  * -XENIA_EINVAL, with a reason in err[0..errlen).
  */
 int xb_req_check(const struct xenia_build_req *req, char *err, size_t errlen)

@@ -15,39 +15,128 @@
 
 _Static_assert((XENIA_BLK_RING_SIZE & RING_MASK) == 0, "ring size is a power of two");
 
-/* Index accesses: the window is shared with the guest (io.h ring protocol). */
+/* Index accesses: the window is shared with the guest (io.h ring protocol).
+ * Frama-C (proofs/rings) sees the same values without the memory ordering,
+ * which its sequential model lacks. */
+/*@ requires \valid_read(p);
+  @ assigns \nothing;
+  @ ensures \result == *p;
+  @*/
 static inline uint32_t load_acquire(const uint32_t *p)
 {
+#ifdef __FRAMAC__
+    return *p;
+#else
     return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+#endif
 }
 
+/*@ requires \valid_read(p);
+  @ assigns \nothing;
+  @ ensures \result == *p;
+  @*/
 static inline uint32_t load_once(const uint32_t *p)
 {
+#ifdef __FRAMAC__
+    return *p;
+#else
     return __atomic_load_n(p, __ATOMIC_RELAXED);
+#endif
 }
 
+/*@ requires \valid(p);
+  @ assigns *p;
+  @ ensures *p == v;
+  @*/
 static inline void store_release(uint32_t *p, uint32_t v)
 {
+#ifdef __FRAMAC__
+    *p = v;
+#else
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
+#endif
 }
 
+/*@ requires \valid(p);
+  @ assigns *p;
+  @ ensures *p == v;
+  @*/
 static inline void store_once(uint32_t *p, uint32_t v)
 {
+#ifdef __FRAMAC__
+    *p = v;
+#else
     __atomic_store_n(p, v, __ATOMIC_RELAXED);
+#endif
 }
 
+/*@ assigns \nothing; */
 static inline void full_barrier(void)
 {
+#ifndef __FRAMAC__
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
+/*@ // The backend, its ring and the window's data area (proofs/rings). The data
+  @ // area lies past the ring (io.h layout); the disk has at most 2^64 bytes.
+  @ predicate blk_ok(struct blkback *b) =
+  @   \valid(b) && \valid(b->sr) && \valid_read(b->ops) &&
+  @   \separated(b, b->sr, b->ops) && \separated(b->sr, b->ops) &&
+  @   XENIA_IOWIN_DATA_OFF <= b->win_bytes &&
+  @   \valid(b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1)) &&
+  @   \separated(b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1), b, b->sr, b->ops) &&
+  @   b->sectors * XENIA_BLK_SECTOR <= 0xffffffffffffffff &&
+  @   (b->state == XENIA_DEV_CONNECTED || b->state == XENIA_DEV_NEEDS_RESET) &&
+  @   b->req_cons == b->rsp_prod_pvt;
+  @*/
+
+/* The callbacks (blkback_ops) are outside the proof: their contracts say what
+ * the callers must pass (a range inside the disk, a buffer inside the data
+ * area) and assume that a callback touches nothing of the backend or ring. */
+/*@ requires \valid_read(b) && \valid_read(b->ops);
+  @ assigns \nothing;
+  @*/
 static void notify(struct blkback *b)
 {
     if (b->ops->notify != NULL)
         b->ops->notify(b->ctx);
 }
 
+/*@ requires blk_ok(b);
+  @ requires disk: off + len <= b->sectors * XENIA_BLK_SECTOR;
+  @ requires window: XENIA_IOWIN_DATA_OFF <= buf_off && buf_off + len <= b->win_bytes;
+  @ assigns b->win[buf_off .. buf_off + len - 1];
+  @*/
+static int disk_read(struct blkback *b, uint64_t off, uint64_t buf_off, uint32_t len)
+{
+    return b->ops->read(b->ctx, off, b->win + buf_off, len);
+}
+
+/*@ requires blk_ok(b);
+  @ requires disk: off + len <= b->sectors * XENIA_BLK_SECTOR;
+  @ requires window: XENIA_IOWIN_DATA_OFF <= buf_off && buf_off + len <= b->win_bytes;
+  @ assigns \nothing;
+  @*/
+static int disk_write(struct blkback *b, uint64_t off, uint64_t buf_off, uint32_t len)
+{
+    return b->ops->write(b->ctx, off, b->win + buf_off, len);
+}
+
+/*@ requires blk_ok(b);
+  @ assigns \nothing;
+  @*/
+static int disk_flush(struct blkback *b)
+{
+    return b->ops->flush(b->ctx);
+}
+
 /* Enter NEEDS_RESET: stop serving until the frontend re-initialises (io.h). */
+/*@ requires blk_ok(b);
+  @ assigns b->resets, b->state, b->sr->backend_state;
+  @ ensures blk_ok(b) && b->state == XENIA_DEV_NEEDS_RESET;
+  @ ensures b->sr->backend_state == XENIA_DEV_NEEDS_RESET;
+  @*/
 static void enter_reset(struct blkback *b)
 {
     if (b->state != XENIA_DEV_NEEDS_RESET)
@@ -58,6 +147,14 @@ static void enter_reset(struct blkback *b)
 }
 
 /* Serve from index `start` (the ring's indices agree with it). */
+/*@ requires blk_ok(b);
+  @ assigns b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->state, b->sr->sectors,
+  @         b->sr->features, b->sr->req_event, b->sr->backend_state;
+  @ ensures blk_ok(b) && b->state == XENIA_DEV_CONNECTED;
+  @ ensures b->req_cons == start && b->rsp_prod_pvt == start && b->rsp_pushed == start;
+  @ ensures b->sr->req_event == (uint32_t)(start + 1);
+  @ ensures b->sr->backend_state == XENIA_DEV_CONNECTED;
+  @*/
 static void connect_at(struct blkback *b, uint32_t start)
 {
     struct xenia_blk_sring *sr = b->sr;
@@ -109,6 +206,9 @@ int blkback_init(struct blkback *b, uint8_t *win, size_t win_bytes, uint64_t dis
 }
 
 /* Copy request slot `src` into *r, reading each field exactly once. */
+/*@ requires \valid(r) && \valid_read(slot) && \separated(r, slot);
+  @ assigns *r;
+  @*/
 static void fetch_request(struct xenia_blk_request *r, const struct xenia_blk_request *slot)
 {
     const volatile struct xenia_blk_request *src = slot;
@@ -124,6 +224,14 @@ static void fetch_request(struct xenia_blk_request *r, const struct xenia_blk_re
 }
 
 /* Read/write request: length, sector range and buffer (io.h). 0 or -1. */
+/*@ requires \valid_read(b) && \valid_read(r);
+  @ assigns \nothing;
+  @ ensures \result == 0 || \result == -1;
+  @ ensures accept: \result == 0 <==>
+  @   (r->len != 0 && r->len % XENIA_BLK_SECTOR == 0 && r->len <= XENIA_BLK_MAX_LEN &&
+  @    r->sector * XENIA_BLK_SECTOR + r->len <= b->sectors * XENIA_BLK_SECTOR &&
+  @    XENIA_IOWIN_DATA_OFF <= r->buf_off && r->buf_off + r->len <= b->win_bytes);
+  @*/
 static int check_rw(const struct blkback *b, const struct xenia_blk_request *r)
 {
     uint64_t nsec;
@@ -140,6 +248,12 @@ static int check_rw(const struct blkback *b, const struct xenia_blk_request *r)
 }
 
 /* Decide and carry out one request (a local copy); returns XENIA_BLK_RSP_*. */
+/*@ requires blk_ok(b) && \valid_read(r) && \separated(r, b, b->sr);
+  @ requires \separated(r, b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1));
+  @ assigns b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+  @ ensures \result == XENIA_BLK_RSP_OKAY || \result == XENIA_BLK_RSP_ERROR ||
+  @         \result == XENIA_BLK_RSP_EOPNOTSUPP;
+  @*/
 static int32_t handle(struct blkback *b, const struct xenia_blk_request *r)
 {
     int rc;
@@ -162,19 +276,19 @@ static int32_t handle(struct blkback *b, const struct xenia_blk_request *r)
     case XENIA_BLKOP_READ:
         if (check_rw(b, r) < 0)
             return XENIA_BLK_RSP_ERROR;
-        rc = b->ops->read(b->ctx, r->sector * XENIA_BLK_SECTOR, b->win + r->buf_off, r->len);
+        rc = disk_read(b, r->sector * XENIA_BLK_SECTOR, r->buf_off, r->len);
         return rc == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
     case XENIA_BLKOP_WRITE:
         if (check_rw(b, r) < 0 || (b->features & XENIA_BLK_F_READONLY) != 0)
             return XENIA_BLK_RSP_ERROR;
-        rc = b->ops->write(b->ctx, r->sector * XENIA_BLK_SECTOR, b->win + r->buf_off, r->len);
+        rc = disk_write(b, r->sector * XENIA_BLK_SECTOR, r->buf_off, r->len);
         return rc == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
     case XENIA_BLKOP_FLUSH:
         if ((b->features & XENIA_BLK_F_FLUSH) == 0)
             return XENIA_BLK_RSP_EOPNOTSUPP;
         if (r->len != 0 || r->sector != 0 || r->buf_off != 0)
             return XENIA_BLK_RSP_ERROR;
-        return b->ops->flush(b->ctx) == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
+        return disk_flush(b) == 0 ? XENIA_BLK_RSP_OKAY : XENIA_BLK_RSP_ERROR;
 #ifdef XENIA_DM_TEST_HOOKS
     case XENIA_BLKOP_TEST_SYSCALL:
         if (b->ops->test_syscall == NULL)
@@ -189,6 +303,11 @@ static int32_t handle(struct blkback *b, const struct xenia_blk_request *r)
 
 /* RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (public/io/ring.h), with the previous
  * rsp_prod taken from our own record, not from the guest-writable ring. */
+/*@ requires blk_ok(b);
+  @ assigns b->rsp_pushed, b->sr->rsp_prod;
+  @ ensures blk_ok(b);
+  @ ensures b->sr->rsp_prod == b->rsp_prod_pvt && b->rsp_pushed == b->rsp_prod_pvt;
+  @*/
 static void push_responses(struct blkback *b)
 {
     struct xenia_blk_sring *sr = b->sr;
@@ -202,6 +321,14 @@ static void push_responses(struct blkback *b)
 }
 
 /* Serve the request at req_cons and publish its response. */
+/*@ requires blk_ok(b) && b->state == XENIA_DEV_CONNECTED;
+  @ assigns b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->requests, b->errors,
+  @         b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1], b->sr->requests, b->sr->errors,
+  @         b->sr->rsp_prod, b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+  @ ensures blk_ok(b) && b->state == XENIA_DEV_CONNECTED;
+  @ ensures b->req_cons == (uint32_t)(\old(b->req_cons) + 1);
+  @ ensures b->sr->rsp_prod == b->rsp_prod_pvt;
+  @*/
 static void serve_one(struct blkback *b)
 {
     struct xenia_blk_sring *sr = b->sr;
@@ -209,7 +336,7 @@ static void serve_one(struct blkback *b)
     struct xenia_blk_response *rsp;
     int32_t status;
 
-    fetch_request(&r, &sr->req[b->req_cons & RING_MASK]);
+    fetch_request(&r, &sr->req[b->req_cons % XENIA_BLK_RING_SIZE]);   /* & RING_MASK */
     b->req_cons++;
 #ifdef XENIA_DM_TEST_HOOKS
     /* Test builds: answer the test request before the attempt, which kills this dm
@@ -232,10 +359,10 @@ static void serve_one(struct blkback *b)
 #endif
     status = handle(b, &r);
 
-    rsp = &sr->rsp[b->rsp_prod_pvt & RING_MASK];
+    rsp = &sr->rsp[b->rsp_prod_pvt % XENIA_BLK_RING_SIZE];   /* & RING_MASK */
     rsp->id = r.id;
     rsp->operation = r.operation;
-    memset(rsp->pad0, 0, sizeof(rsp->pad0));
+    rsp->pad0[0] = rsp->pad0[1] = rsp->pad0[2] = 0;
     rsp->status = status;
     rsp->pad1[0] = rsp->pad1[1] = 0;
     b->rsp_prod_pvt++;
@@ -249,6 +376,12 @@ static void serve_one(struct blkback *b)
 }
 
 /* The frontend is INITIALISING: reconnect at index 0 once it zeroed the ring. */
+/*@ requires blk_ok(b);
+  @ assigns b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->state, b->sr->sectors,
+  @         b->sr->features, b->sr->req_event, b->sr->backend_state;
+  @ ensures blk_ok(b);
+  @ ensures \result == 0 || \result == BLKBACK_RESET;
+  @*/
 static unsigned frontend_initialising(struct blkback *b)
 {
     struct xenia_blk_sring *sr = b->sr;
@@ -264,6 +397,17 @@ static unsigned frontend_initialising(struct blkback *b)
     return 0;
 }
 
+/*@ requires blk_ok(b);
+  @ assigns b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->state, b->resets,
+  @         b->requests, b->errors, b->sr->sectors, b->sr->features, b->sr->req_event,
+  @         b->sr->backend_state, b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1],
+  @         b->sr->requests, b->sr->errors, b->sr->rsp_prod,
+  @         b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+  @ ensures blk_ok(b);
+  @ ensures \result == 0 || \result == BLKBACK_MORE || \result == BLKBACK_RESET;
+  @ // an index more than a ring ahead stops the backend
+  @ ensures \result == BLKBACK_RESET ==> b->state == XENIA_DEV_NEEDS_RESET;
+  @*/
 unsigned blkback_run(struct blkback *b)
 {
     struct xenia_blk_sring *sr = b->sr;
@@ -274,6 +418,16 @@ unsigned blkback_run(struct blkback *b)
     if (b->state == XENIA_DEV_NEEDS_RESET)
         return BLKBACK_RESET;
 
+    /*@ loop invariant blk_ok(b) && b->state == XENIA_DEV_CONNECTED && sr == b->sr;
+      @ loop invariant budget <= XENIA_BLK_RING_SIZE && empty_passes <= MAX_EMPTY_PASSES;
+      @ loop assigns budget, empty_passes, b->req_cons, b->rsp_prod_pvt, b->rsp_pushed,
+      @         b->state, b->resets, b->requests, b->errors, b->sr->req_event,
+      @         b->sr->backend_state, b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1],
+      @         b->sr->requests, b->sr->errors, b->sr->rsp_prod,
+      @         b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+      @ // each pass serves at least one request or counts an empty pass
+      @ loop variant budget * (MAX_EMPTY_PASSES + 1) + (MAX_EMPTY_PASSES - empty_passes);
+      @*/
     for (;;) {
         uint32_t rp = load_acquire(&sr->req_prod);
 
@@ -284,6 +438,19 @@ unsigned blkback_run(struct blkback *b)
         }
         if (b->req_cons == rp && ++empty_passes > MAX_EMPTY_PASSES)
             return BLKBACK_MORE;
+        /*@ loop invariant blk_ok(b) && b->state == XENIA_DEV_CONNECTED && sr == b->sr;
+          @ loop invariant budget <= \at(budget, LoopEntry);
+          @ loop invariant b->req_cons != \at(b->req_cons, LoopEntry) ==>
+          @                budget < \at(budget, LoopEntry);
+          @ loop invariant budget <= XENIA_BLK_RING_SIZE && empty_passes <= MAX_EMPTY_PASSES;
+          @ // only entries the producer published, at most a ring of them
+          @ loop invariant checked: (uint32_t)(rp - b->req_cons) <= XENIA_BLK_RING_SIZE;
+          @ loop assigns budget, b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->requests,
+          @         b->errors, b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1], b->sr->requests,
+          @         b->sr->errors, b->sr->rsp_prod,
+          @         b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+          @ loop variant budget;
+          @*/
         while (b->req_cons != rp) {
             if (budget == 0)
                 return BLKBACK_MORE;

@@ -10,21 +10,60 @@
 _Static_assert((XENIA_CONS_IN_SIZE & (XENIA_CONS_IN_SIZE - 1)) == 0, "in size power of two");
 _Static_assert((XENIA_CONS_OUT_SIZE & (XENIA_CONS_OUT_SIZE - 1)) == 0, "out size power of two");
 
+/* Index accesses (io.h ring protocol). Frama-C (proofs/rings) sees the same
+ * value without the memory ordering, which its sequential model lacks. */
+/*@ requires \valid_read(p);
+  @ assigns \nothing;
+  @ ensures \result == *p;
+  @*/
 static inline uint32_t load_acquire(const uint32_t *p)
 {
+#ifdef __FRAMAC__
+    return *p;
+#else
     return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+#endif
 }
 
+/*@ requires \valid_read(p);
+  @ assigns \nothing;
+  @ ensures \result == *p;
+  @*/
 static inline uint32_t load_once(const uint32_t *p)
 {
+#ifdef __FRAMAC__
+    return *p;
+#else
     return __atomic_load_n(p, __ATOMIC_RELAXED);
+#endif
 }
 
+/*@ requires \valid(p);
+  @ assigns *p;
+  @ ensures *p == v;
+  @*/
 static inline void store_release(uint32_t *p, uint32_t v)
 {
+#ifdef __FRAMAC__
+    *p = v;
+#else
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
+#endif
 }
 
+/*@ // The backend's own memory and the ring in the window (proofs/rings).
+  @ predicate cons_ok(struct consback *c) =
+  @   \valid(c) && \valid(c->r) && \separated(c, c->r) &&
+  @   (c->state == XENIA_DEV_CONNECTED || c->state == XENIA_DEV_NEEDS_RESET);
+  @*/
+
+/*@ requires cons_ok(c);
+  @ assigns c->resets, c->state, c->r->backend_state;
+  @ ensures cons_ok(c) && c->state == XENIA_DEV_NEEDS_RESET;
+  @ ensures c->r->backend_state == XENIA_DEV_NEEDS_RESET;
+  @ ensures \result == CONSBACK_RESET || \result == (CONSBACK_RESET | CONSBACK_NOTIFY);
+  @ ensures c->out_cons == \old(c->out_cons) && c->in_prod == \old(c->in_prod);
+  @*/
 static unsigned enter_reset(struct consback *c)
 {
     unsigned bits = CONSBACK_RESET;
@@ -38,6 +77,12 @@ static unsigned enter_reset(struct consback *c)
     return bits;
 }
 
+/*@ requires \valid(c) && \valid(c->r) && \separated(c, c->r);
+  @ assigns c->out_cons, c->in_prod, c->state, c->r->backend_state;
+  @ ensures cons_ok(c) && c->state == XENIA_DEV_CONNECTED;
+  @ ensures c->r->backend_state == XENIA_DEV_CONNECTED;
+  @ ensures c->out_cons == out_cons && c->in_prod == in_prod;
+  @*/
 static void connect_at(struct consback *c, uint32_t out_cons, uint32_t in_prod)
 {
     c->out_cons = out_cons;
@@ -74,6 +119,17 @@ int consback_init(struct consback *c, uint8_t *win, size_t win_bytes)
  * Reset handshake and state check, done at the start of every call.
  * Returns 0 when the ring may be served, else CONSBACK_* bits to return.
  */
+/*@ requires cons_ok(c) && \valid(bits) && \separated(bits, c, c->r);
+  @ assigns *bits, c->out_cons, c->in_prod, c->state, c->r->backend_state;
+  @ ensures cons_ok(c);
+  @ ensures \result == 0 || \result == 1;
+  @ ensures serve: \result == 0 ==>
+  @   c->state == XENIA_DEV_CONNECTED && *bits == 0 &&
+  @   c->out_cons == \old(c->out_cons) && c->in_prod == \old(c->in_prod);
+  @ ensures reset: \result == 0 <==>
+  @   (\old(c->state) == XENIA_DEV_CONNECTED &&
+  @    c->r->frontend_state != XENIA_DEV_INITIALISING);
+  @*/
 static unsigned check_state(struct consback *c, unsigned *bits)
 {
     struct xenia_cons_ring *r = c->r;
@@ -98,6 +154,24 @@ static unsigned check_state(struct consback *c, unsigned *bits)
     return 0;
 }
 
+/*@ requires cons_ok(c) && \valid(n) && \valid(buf + (0 .. cap - 1));
+  @ requires \separated(n, c, c->r, buf + (0 .. cap - 1));
+  @ requires \separated(buf + (0 .. cap - 1), c, c->r);
+  @ assigns *n, buf[0 .. cap - 1], c->out_cons, c->in_prod, c->state, c->resets,
+  @         c->out_bytes, c->r->out_cons, c->r->backend_state;
+  @ ensures cons_ok(c);
+  @ ensures bounded: *n <= cap && *n <= XENIA_CONS_OUT_SIZE;
+  @ // what it consumed the guest had produced, and at most a ring of it
+  @ ensures consumed: *n != 0 ==>
+  @   c->state == XENIA_DEV_CONNECTED &&
+  @   *n <= (uint32_t)(\old(c->r->out_prod) - \old(c->out_cons)) &&
+  @   c->out_cons == (uint32_t)(\old(c->out_cons) + *n) && c->r->out_cons == c->out_cons;
+  @ // a producer index more than a ring ahead puts the backend into NEEDS_RESET
+  @ ensures corrupt: \old(c->state) == XENIA_DEV_CONNECTED &&
+  @   \old(c->r->frontend_state) != XENIA_DEV_INITIALISING &&
+  @   (uint32_t)(\old(c->r->out_prod) - \old(c->out_cons)) > XENIA_CONS_OUT_SIZE ==>
+  @   *n == 0 && c->state == XENIA_DEV_NEEDS_RESET;
+  @*/
 unsigned consback_output(struct consback *c, char *buf, size_t cap, size_t *n)
 {
     struct xenia_cons_ring *r = c->r;
@@ -112,8 +186,12 @@ unsigned consback_output(struct consback *c, char *buf, size_t cap, size_t *n)
     if (avail > XENIA_CONS_OUT_SIZE)
         return enter_reset(c);
     take = avail < cap ? avail : (uint32_t)cap;
-    for (uint32_t i = 0; i < take; i++)
-        buf[i] = ((const volatile char *)r->out)[(c->out_cons + i) & (XENIA_CONS_OUT_SIZE - 1)];
+    /*@ loop invariant 0 <= i <= take;
+      @ loop assigns i, buf[0 .. cap - 1];
+      @ loop variant take - i;
+      @*/
+    for (uint32_t i = 0; i < take; i++)   /* slot (index % size): an AND, a power of two */
+        buf[i] = ((const volatile char *)r->out)[(c->out_cons + i) % XENIA_CONS_OUT_SIZE];
     if (take == 0)
         return 0;
     c->out_cons += take;
@@ -123,6 +201,17 @@ unsigned consback_output(struct consback *c, char *buf, size_t cap, size_t *n)
     return avail >= XENIA_CONS_OUT_SIZE / 2 ? CONSBACK_NOTIFY : 0;
 }
 
+/*@ requires cons_ok(c) && \valid(bits) && \separated(bits, c, c->r);
+  @ assigns *bits, c->out_cons, c->in_prod, c->state, c->resets, c->r->backend_state;
+  @ ensures cons_ok(c);
+  @ ensures bounded: \result <= XENIA_CONS_IN_SIZE;
+  @ ensures room: \result != 0 ==> c->state == XENIA_DEV_CONNECTED &&
+  @   \result == XENIA_CONS_IN_SIZE - (uint32_t)(c->in_prod - c->r->in_cons);
+  @ ensures corrupt: \old(c->state) == XENIA_DEV_CONNECTED &&
+  @   c->r->frontend_state != XENIA_DEV_INITIALISING &&
+  @   (uint32_t)(\old(c->in_prod) - c->r->in_cons) > XENIA_CONS_IN_SIZE ==>
+  @   \result == 0 && c->state == XENIA_DEV_NEEDS_RESET;
+  @*/
 size_t consback_input_room(struct consback *c, unsigned *bits)
 {
     struct xenia_cons_ring *r = c->r;
@@ -138,6 +227,23 @@ size_t consback_input_room(struct consback *c, unsigned *bits)
     return XENIA_CONS_IN_SIZE - used;
 }
 
+/*@ requires cons_ok(c) && \valid(n) && \valid_read(buf + (0 .. len - 1));
+  @ requires \separated(n, c, c->r, buf + (0 .. len - 1));
+  @ requires \separated(buf + (0 .. len - 1), c, c->r);
+  @ assigns *n, c->r->in[0 .. XENIA_CONS_IN_SIZE - 1], c->out_cons, c->in_prod, c->state,
+  @         c->resets, c->in_bytes, c->r->in_prod, c->r->backend_state;
+  @ ensures cons_ok(c);
+  @ ensures bounded: *n <= len && *n <= XENIA_CONS_IN_SIZE;
+  @ // what it queued fitted in the room the guest had left
+  @ ensures queued: *n != 0 ==>
+  @   c->state == XENIA_DEV_CONNECTED &&
+  @   (uint32_t)(\old(c->in_prod) - c->r->in_cons) + *n <= XENIA_CONS_IN_SIZE &&
+  @   c->in_prod == (uint32_t)(\old(c->in_prod) + *n) && c->r->in_prod == c->in_prod;
+  @ ensures corrupt: \old(c->state) == XENIA_DEV_CONNECTED &&
+  @   c->r->frontend_state != XENIA_DEV_INITIALISING &&
+  @   (uint32_t)(\old(c->in_prod) - c->r->in_cons) > XENIA_CONS_IN_SIZE ==>
+  @   *n == 0 && c->state == XENIA_DEV_NEEDS_RESET;
+  @*/
 unsigned consback_input(struct consback *c, const char *buf, size_t len, size_t *n)
 {
     struct xenia_cons_ring *r = c->r;
@@ -152,8 +258,12 @@ unsigned consback_input(struct consback *c, const char *buf, size_t len, size_t 
         return enter_reset(c);
     room = XENIA_CONS_IN_SIZE - used;
     put = len < room ? (uint32_t)len : room;
-    for (uint32_t i = 0; i < put; i++)
-        r->in[(c->in_prod + i) & (XENIA_CONS_IN_SIZE - 1)] = buf[i];
+    /*@ loop invariant 0 <= i <= put;
+      @ loop assigns i, r->in[0 .. XENIA_CONS_IN_SIZE - 1];
+      @ loop variant put - i;
+      @*/
+    for (uint32_t i = 0; i < put; i++)   /* slot (index % size): an AND, a power of two */
+        r->in[(c->in_prod + i) % XENIA_CONS_IN_SIZE] = buf[i];
     if (put == 0)
         return 0;
     c->in_prod += put;

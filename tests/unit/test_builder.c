@@ -483,6 +483,19 @@ static void test_bad_requests(void **state)
     BUILD_REJECT(-XENIA_EINVAL, "I/O window");
     req.iowin_gpa = 0xfffffffffffff000ull;
     BUILD_REJECT(-XENIA_EINVAL, "I/O window");
+    /* Overlapping the grant-map area (found by fuzz/image: the build then failed
+     * with an "internal: mapped twice" error after writing RAM). */
+    req.iowin_gpa = XENIA_GNTMAP_GPA - PAGE;
+    req.iowin_bytes = 2 * PAGE;
+    BUILD_REJECT(-XENIA_EINVAL, "overlaps the grant-map area");
+    req.iowin_gpa = XENIA_GNTMAP_GPA + (XENIA_GNTMAP_PAGES - 1) * PAGE;
+    req.iowin_bytes = PAGE;
+    BUILD_REJECT(-XENIA_EINVAL, "overlaps the grant-map area");
+    req.iowin_gpa = XENIA_GNTMAP_GPA - 2 * MIB;   /* ends right below: fine */
+    req.iowin_bytes = 2 * MIB;
+    assert_int_equal(xb_req_check(&req, resp.errmsg, sizeof(resp.errmsg)), 0);
+    req.iowin_gpa = XENIA_GNTMAP_GPA + XENIA_GNTMAP_PAGES * PAGE;   /* right above */
+    assert_int_equal(xb_req_check(&req, resp.errmsg, sizeof(resp.errmsg)), 0);
 }
 
 static void test_bad_image_build(void **state)
@@ -799,6 +812,7 @@ static void test_build_no_iowin(void **state)
 static void test_build_page_table_exhaustion(void **state)
 {
     (void)state;
+    req.iowin_gpa = 64 * GIB;        /* above the grant-map area */
     req.iowin_bytes = 96ull << 40;   /* 96 TiB of window: ~98k page directories */
     BUILD_REJECT(-XENIA_ENOMEM, "page tables need more than the 504 pages of the builder area");
 }

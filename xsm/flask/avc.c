@@ -22,23 +22,50 @@
 #define AVC_RECLAIM 16u
 
 _Static_assert((AVC_SLOTS & (AVC_SLOTS - 1)) == 0, "AVC_SLOTS must be a power of two");
+_Static_assert(AVC_ENTRIES < UINT16_MAX && AVC_SLOTS < UINT16_MAX, "links are uint16_t");
 
 struct avc_node {
     uint32_t ssid, tsid, hclass;
     uint32_t allowed, auditdeny;
-    uint32_t next;              /* next node in the chain or free list: index + 1, 0 = end */
+    uint16_t next;              /* next node in the chain or free list: index + 1, 0 = end */
+    bool     live;              /* computed under the cache's seqno (cleared by avc_reset) */
 };
 
 struct avc {
     struct flask_ss *ss;
     uint32_t         seqno;     /* server seqno the entries were computed under */
-    uint32_t         free_head; /* index + 1 */
-    uint32_t         cursor;    /* next slot to reclaim from */
-    uint32_t         slot[AVC_SLOTS];
+    uint16_t         free_head; /* index + 1 */
+    uint16_t         cursor;    /* next slot to reclaim from */
+    uint16_t         slot[AVC_SLOTS]; /* chain heads: index + 1, 0 = empty */
     struct avc_node  node[AVC_ENTRIES];
     struct avc_stats st;
 };
 
+/*
+ * Proof invariants (proofs/avc/README.md). avc_ok: every link (slot heads, node next,
+ * free list head) is 0 or a node index + 1, so every chain walk stays in node[].
+ * avc_sound: every live node holds the server's decision for its key under a->seqno;
+ * lookups only return live nodes, so a hit returns what flask_ss_compute would.
+ */
+/*@ predicate avc_ok(struct avc *a) =
+  @   a->free_head <= AVC_ENTRIES && a->cursor < AVC_SLOTS &&
+  @   (\forall integer s; 0 <= s < AVC_SLOTS ==> a->slot[s] <= AVC_ENTRIES) &&
+  @   (\forall integer i; 0 <= i < AVC_ENTRIES ==> a->node[i].next <= AVC_ENTRIES);
+  @
+  @*/
+/* Written as macros (expanded in the annotations) rather than ACSL predicates, so that
+ * WP simplifies them together with the stores around them. */
+#define avc_node_sound(a, i)                                                          \
+    ((a)->node[i].live ==>                                                            \
+     (a)->node[i].allowed == av_allowed((a)->ss, (a)->seqno, (a)->node[i].ssid,      \
+                                        (a)->node[i].tsid, (a)->node[i].hclass) &&   \
+     (a)->node[i].auditdeny == av_auditdeny((a)->ss, (a)->seqno, (a)->node[i].ssid,  \
+                                            (a)->node[i].tsid, (a)->node[i].hclass))
+#define avc_sound(a) (\forall integer i_; 0 <= i_ < AVC_ENTRIES ==> avc_node_sound(a, i_))
+
+/*@ assigns \nothing;
+  @ ensures \result < AVC_SLOTS;
+  @*/
 static uint32_t avc_hash(uint32_t ssid, uint32_t tsid, uint32_t hclass)
 {
     uint32_t h = ssid * 0x9e3779b1u ^ tsid * 0x85ebca77u ^ hclass * 0xc2b2ae3du;
@@ -48,11 +75,34 @@ static uint32_t avc_hash(uint32_t ssid, uint32_t tsid, uint32_t hclass)
     return h & (AVC_SLOTS - 1);
 }
 
+/* Empty every chain, put every node on the free list (1 -> 2 -> ... -> AVC_ENTRIES) and
+ * mark it not live. */
+/*@ requires \valid(a);
+  @ assigns a->slot[0 .. AVC_SLOTS - 1], a->node[0 .. AVC_ENTRIES - 1].next,
+  @         a->node[0 .. AVC_ENTRIES - 1].live, a->free_head, a->cursor;
+  @ ensures avc_ok(a);
+  @ ensures \forall integer i; 0 <= i < AVC_ENTRIES ==> !a->node[i].live;
+  @ ensures avc_sound(a);
+  @*/
 static void avc_reset(struct avc *a)
 {
-    memset(a->slot, 0, sizeof(a->slot));
-    for (uint32_t i = 0; i < AVC_ENTRIES; i++)
-        a->node[i].next = i + 2 <= AVC_ENTRIES ? i + 2 : 0;
+    /*@ loop invariant 0 <= s <= AVC_SLOTS;
+      @ loop invariant \forall integer k; 0 <= k < s ==> a->slot[k] == 0;
+      @ loop assigns s, a->slot[0 .. AVC_SLOTS - 1];
+      @ loop variant AVC_SLOTS - s;
+      @*/
+    for (uint32_t s = 0; s < AVC_SLOTS; s++)
+        a->slot[s] = 0;
+    /*@ loop invariant 0 <= i <= AVC_ENTRIES;
+      @ loop invariant \forall integer k; 0 <= k < i ==> a->node[k].next <= AVC_ENTRIES;
+      @ loop invariant \forall integer k; 0 <= k < i ==> !a->node[k].live;
+      @ loop assigns i, a->node[0 .. AVC_ENTRIES - 1].next, a->node[0 .. AVC_ENTRIES - 1].live;
+      @ loop variant AVC_ENTRIES - i;
+      @*/
+    for (uint32_t i = 0; i < AVC_ENTRIES; i++) {
+        a->node[i].next = (uint16_t)(i + 2 <= AVC_ENTRIES ? i + 2 : 0);
+        a->node[i].live = false;
+    }
     a->free_head = 1;
     a->cursor = 0;
 }
@@ -76,16 +126,35 @@ void avc_free(struct avc *a)
     free(a);
 }
 
-/* Free whole chains from the rotating cursor until AVC_RECLAIM nodes are free. */
+/* Free whole chains from the rotating cursor until AVC_RECLAIM nodes are free. Nodes keep
+ * their contents (and stay live: still right under this seqno). */
+/*@ requires \valid(a) && avc_ok(a) && avc_sound(a);
+  @ assigns a->slot[0 .. AVC_SLOTS - 1], a->node[0 .. AVC_ENTRIES - 1].next, a->free_head,
+  @         a->cursor, a->st.reclaims;
+  @ ensures avc_ok(a);
+  @ ensures avc_sound(a);
+  @*/
 static void avc_reclaim(struct avc *a)
 {
     uint32_t freed = 0;
 
+    /*@ loop invariant 0 <= k <= AVC_SLOTS;
+      @ loop invariant avc_ok(a);
+      @ loop assigns k, freed, a->cursor, a->slot[0 .. AVC_SLOTS - 1],
+      @              a->node[0 .. AVC_ENTRIES - 1].next, a->free_head;
+      @ loop variant AVC_SLOTS - k;
+      @*/
     for (uint32_t k = 0; k < AVC_SLOTS && freed < AVC_RECLAIM; k++) {
         uint32_t s = a->cursor;
-        a->cursor = (a->cursor + 1) & (AVC_SLOTS - 1);
+        a->cursor = (uint16_t)((s + 1) % AVC_SLOTS);
+        /*@ loop invariant 0 <= hops <= AVC_ENTRIES;
+          @ loop invariant avc_ok(a);
+          @ loop assigns hops, freed, a->slot[s], a->node[0 .. AVC_ENTRIES - 1].next,
+          @              a->free_head;
+          @ loop variant AVC_ENTRIES - hops;
+          @*/
         for (uint32_t hops = 0; a->slot[s] && hops < AVC_ENTRIES; hops++) {
-            uint32_t n = a->slot[s];
+            uint16_t n = a->slot[s];
             a->slot[s] = a->node[n - 1].next;
             a->node[n - 1].next = a->free_head;
             a->free_head = n;
@@ -95,19 +164,154 @@ static void avc_reclaim(struct avc *a)
     a->st.reclaims += freed;
 }
 
-bool avc_has_perm_noaudit(struct avc *a, uint32_t ssid, uint32_t tsid, uint32_t hclass,
-                          uint32_t requested, uint32_t *denied, uint32_t *audited)
+/* The node (index + 1) holding the key on chain h, or 0. Walks at most AVC_ENTRIES
+ * links; only a live node whose key matches is returned (a walk that runs out of hops
+ * is a miss). */
+/*@ requires \valid_read(a) && avc_ok(a) && h < AVC_SLOTS;
+  @ assigns \nothing;
+  @ ensures \result <= AVC_ENTRIES;
+  @ ensures \result != 0 ==> a->node[\result - 1].live &&
+  @   a->node[\result - 1].ssid == ssid && a->node[\result - 1].tsid == tsid &&
+  @   a->node[\result - 1].hclass == hclass;
+  @*/
+static uint32_t avc_lookup(const struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
+                           uint32_t hclass)
 {
-    uint32_t allowed = 0, auditdeny = 0xffffffffu;
+    uint32_t n = a->slot[h];
 
-    if (!a) {
-        if (denied)
-            *denied = requested;
-        if (audited)
-            *audited = requested;
-        return requested == 0;
+    /*@ loop invariant 0 <= hops <= AVC_ENTRIES;
+      @ loop invariant n <= AVC_ENTRIES;
+      @ loop assigns hops, n;
+      @ loop variant AVC_ENTRIES - hops;
+      @*/
+    for (uint32_t hops = 0; n && hops < AVC_ENTRIES; hops++) {
+        const struct avc_node *e = &a->node[n - 1];
+        if (e->live && e->ssid == ssid && e->tsid == tsid && e->hclass == hclass)
+            return n;
+        n = e->next;
     }
+    return 0;
+}
+
+/* Put (key -> allowed, auditdeny) at the head of chain h, in the first free node. */
+/*@ requires \valid(a) && avc_ok(a) && avc_sound(a) && h < AVC_SLOTS && a->free_head != 0;
+  @ requires allowed == av_allowed(a->ss, a->seqno, ssid, tsid, hclass);
+  @ requires auditdeny == av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass);
+  @ assigns a->slot[h], a->free_head, a->node[a->free_head - 1];
+  @ ensures avc_ok(a);
+  @ ensures avc_sound(a);
+  @*/
+static void avc_fill(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
+                     uint32_t hclass, uint32_t allowed, uint32_t auditdeny)
+{
+    uint16_t f = a->free_head;
+    struct avc_node *e = &a->node[f - 1];
+
+    a->free_head = e->next;
+    e->next = a->slot[h];
+    a->slot[h] = f;
+    //@ assert avc_ok(a);
+    e->ssid = ssid;
+    e->tsid = tsid;
+    e->hclass = hclass;
+    e->allowed = allowed;
+    e->auditdeny = auditdeny;
+    e->live = true;
+    //@ assert a->ss == \at(a->ss, Pre) && a->seqno == \at(a->seqno, Pre);
+    /*@ assert \forall integer i; 0 <= i < AVC_ENTRIES && i != f - 1 ==>
+      @   a->node[i].live == \at(a->node[i].live, Pre) &&
+      @   a->node[i].ssid == \at(a->node[i].ssid, Pre) &&
+      @   a->node[i].tsid == \at(a->node[i].tsid, Pre) &&
+      @   a->node[i].hclass == \at(a->node[i].hclass, Pre) &&
+      @   a->node[i].allowed == \at(a->node[i].allowed, Pre) &&
+      @   a->node[i].auditdeny == \at(a->node[i].auditdeny, Pre);
+      @*/
+    /*@ assert \forall integer i; 0 <= i < AVC_ENTRIES && i != f - 1 ==>
+      @   \at(avc_node_sound(a, i), Pre) ==> avc_node_sound(a, i);
+      @*/
+    //@ assert avc_node_sound(a, f - 1);
+}
+
+/* Cache (key -> allowed, auditdeny) on chain h, reclaiming when no node is free;
+ * nothing when none can be freed. */
+/*@ requires \valid(a) && avc_ok(a) && avc_sound(a) && h < AVC_SLOTS;
+  @ requires allowed == av_allowed(a->ss, a->seqno, ssid, tsid, hclass);
+  @ requires auditdeny == av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass);
+  @ assigns a->slot[0 .. AVC_SLOTS - 1], a->node[0 .. AVC_ENTRIES - 1], a->free_head,
+  @         a->cursor, a->st.reclaims;
+  @ ensures avc_ok(a);
+  @ ensures avc_sound(a);
+  @*/
+static void avc_insert(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
+                       uint32_t hclass, uint32_t allowed, uint32_t auditdeny)
+{
+    if (!a->free_head)
+        avc_reclaim(a);
+    if (a->free_head)
+        avc_fill(a, h, ssid, tsid, hclass, allowed, auditdeny);
+}
+
+/*
+ * The decision: the requested bits that are not allowed, and the denied bits whose
+ * denial is audited. ACSL's ~ is on unbounded integers: (uint32_t)~x is C's ~ on a
+ * uint32_t.
+ */
+/*@ logic integer avc_deny(integer requested, integer allowed) =
+  @   requested & (uint32_t)~allowed;
+  @ logic integer avc_audit(integer requested, integer allowed, integer auditdeny) =
+  @   avc_deny(requested, allowed) & auditdeny;
+  @*/
+
+/*@ assigns \nothing;
+  @ ensures \result == avc_deny(requested, allowed);
+  @*/
+static inline uint32_t avc_denied(uint32_t requested, uint32_t allowed)
+{
+    return requested & ~allowed;
+}
+
+/*@ assigns \nothing;
+  @ ensures \result == avc_audit(requested, allowed, auditdeny);
+  @*/
+static inline uint32_t avc_audited(uint32_t requested, uint32_t allowed, uint32_t auditdeny)
+{
+    return avc_denied(requested, allowed) & auditdeny;
+}
+
+struct avc_av {
+    uint32_t allowed, auditdeny;
+};
+
+/* flask_ss_compute() with both vectors returned by value. */
+/*@ assigns \nothing;
+  @ ensures \result.allowed == av_allowed(ss, ss_seqno(ss), ssid, tsid, hclass);
+  @ ensures \result.auditdeny == av_auditdeny(ss, ss_seqno(ss), ssid, tsid, hclass);
+  @*/
+static struct avc_av avc_compute(struct flask_ss *ss, uint32_t ssid, uint32_t tsid,
+                                 uint32_t hclass)
+{
+    struct avc_av av;
+
+    av.allowed = flask_ss_compute(ss, ssid, tsid, hclass, &av.auditdeny);
+    return av;
+}
+
+/* The vectors for the key: from the cache (flushed first when the server's seqno moved),
+ * else from flask_ss_compute(), then cached. */
+/*@ requires \valid(a) && avc_ok(a) && avc_sound(a);
+  @ assigns *a;
+  @ ensures avc_ok(a);
+  @ ensures avc_sound(a);
+  @ ensures a->ss == \old(a->ss);
+  @ ensures a->seqno == ss_seqno(a->ss);
+  @ ensures \result.allowed == av_allowed(a->ss, a->seqno, ssid, tsid, hclass);
+  @ ensures \result.auditdeny == av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass);
+  @*/
+static struct avc_av avc_av_of(struct avc *a, uint32_t ssid, uint32_t tsid, uint32_t hclass)
+{
+    struct avc_av av;
     uint32_t seq = flask_ss_seqno(a->ss);
+
     if (seq != a->seqno) {
         avc_reset(a);
         a->seqno = seq;
@@ -115,40 +319,72 @@ bool avc_has_perm_noaudit(struct avc *a, uint32_t ssid, uint32_t tsid, uint32_t 
     }
     a->st.lookups++;
     uint32_t h = avc_hash(ssid, tsid, hclass);
-    uint32_t n = a->slot[h];
-    for (uint32_t hops = 0; n && hops < AVC_ENTRIES; hops++) {
-        struct avc_node *e = &a->node[n - 1];
-        if (e->ssid == ssid && e->tsid == tsid && e->hclass == hclass)
-            break;
-        n = e->next;
-    }
+    uint32_t n = avc_lookup(a, h, ssid, tsid, hclass);
     if (n) {
         a->st.hits++;
-        allowed = a->node[n - 1].allowed;
-        auditdeny = a->node[n - 1].auditdeny;
-    } else {
-        a->st.misses++;
-        allowed = flask_ss_compute(a->ss, ssid, tsid, hclass, &auditdeny);
-        if (!a->free_head)
-            avc_reclaim(a);
-        if (a->free_head) {
-            uint32_t f = a->free_head;
-            struct avc_node *e = &a->node[f - 1];
-            a->free_head = e->next;
-            e->ssid = ssid;
-            e->tsid = tsid;
-            e->hclass = hclass;
-            e->allowed = allowed;
-            e->auditdeny = auditdeny;
-            e->next = a->slot[h];
-            a->slot[h] = f;
-        }
+        av.allowed = a->node[n - 1].allowed;
+        av.auditdeny = a->node[n - 1].auditdeny;
+        return av;
     }
-    uint32_t d = requested & ~allowed;
+    a->st.misses++;
+    av = avc_compute(a->ss, ssid, tsid, hclass);
+    avc_insert(a, h, ssid, tsid, hclass, av.allowed, av.auditdeny);
+    return av;
+}
+
+/*@ requires denied == \null || \valid(denied);
+  @ requires audited == \null || \valid(audited);
+  @ requires denied == \null || audited == \null || \separated(denied, audited);
+  @ requires a != \null ==> \valid(a) && avc_ok(a) && avc_sound(a);
+  @ requires a != \null && denied != \null ==> \base_addr(a) != \base_addr(denied);
+  @ requires a != \null && audited != \null ==> \base_addr(a) != \base_addr(audited);
+  @
+  @ behavior no_cache:
+  @   assumes a == \null;
+  @   assigns *denied, *audited;
+  @   ensures denied != \null ==> *denied == requested;
+  @   ensures audited != \null ==> *audited == requested;
+  @   ensures \result <==> requested == 0;
+  @
+  @ behavior cache:
+  @   assumes a != \null;
+  @   assigns *a, *denied, *audited;
+  @   ensures avc_ok(a);
+  @   ensures avc_sound(a);
+  @   ensures a->ss == \old(a->ss);
+  @   ensures a->seqno == ss_seqno(a->ss);
+  @   ensures denied != \null ==>
+  @     *denied == avc_deny(requested, av_allowed(a->ss, a->seqno, ssid, tsid, hclass));
+  @   ensures denied != \null ==> (\result <==> *denied == 0);
+  @   ensures \result <==>
+  @     avc_deny(requested, av_allowed(a->ss, a->seqno, ssid, tsid, hclass)) == 0;
+  @   ensures audited != \null ==>
+  @     *audited == avc_audit(requested, av_allowed(a->ss, a->seqno, ssid, tsid, hclass),
+  @                           av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass));
+  @   ensures denied != \null && audited != \null ==>
+  @     *audited == (*denied & av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass));
+  @
+  @ complete behaviors;
+  @ disjoint behaviors;
+  @*/
+bool avc_has_perm_noaudit(struct avc *a, uint32_t ssid, uint32_t tsid, uint32_t hclass,
+                          uint32_t requested, uint32_t *denied, uint32_t *audited)
+{
+    if (!a) {
+        if (denied)
+            *denied = requested;
+        if (audited)
+            *audited = requested;
+        return requested == 0;
+    }
+    struct avc_av av = avc_av_of(a, ssid, tsid, hclass);
+    uint32_t d = avc_denied(requested, av.allowed);
     if (denied)
         *denied = d;
+    //@ assert avc_sound(a);
     if (audited)
-        *audited = d & auditdeny;
+        *audited = avc_audited(requested, av.allowed, av.auditdeny);
+    //@ assert avc_sound(a);
     return d == 0;
 }
 
