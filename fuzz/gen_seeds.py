@@ -8,7 +8,7 @@ import os
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MAGIC, VERSION = 0x4C544358, 2
+MAGIC, VERSION = 0x4C544358, 3   # XENIA_CTL_MAGIC, XENIA_CTL_VERSION (include/xenia/ctl.h)
 
 
 def write(target, name, data):
@@ -38,6 +38,11 @@ def ctl_seeds():
               cstr("system_u:system_r:domU_t:s0:c1,c2", 256))
     ctl("create", 1, 1, create)
     ctl("create_nolabel", 1, 1, create[:-256] + b"\0" * 256)
+    disk = bytearray(create)
+    disk[64 + 12 + 3] = 0x02                        # XENIA_CREATE_F_DISK: 2 fds
+    ctl("create_disk", 2, 1, bytes(disk))
+    disk[64 + 12 + 3] = 0x06                        # + XENIA_CREATE_F_DISK_RO
+    ctl("create_disk_ro", 2, 1, bytes(disk))
     ctl("list", 0, 2, struct.pack("<II", 0, 0))
     for op, nm in ((3, "info"), (4, "pause"), (5, "unpause"), (7, "destroy"), (8, "console")):
         ctl(nm, 0, op, struct.pack("<II", 3, 0))

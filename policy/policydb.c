@@ -46,10 +46,7 @@ struct cur {
 
 /* ACSL (proofs/policydb/): the cursor invariant, and the little-endian values
  * the readers return, as mathematical integers. */
-/*@ lemma div_mul: \forall integer a, b; 0 <= a && 0 < b ==> (a / b) * b <= a < (a / b) * b + b;
-    lemma mul_mono: \forall integer a, b, k; 0 <= k && a <= b ==> a * k <= b * k;
-
-    predicate cur_inv(struct cur *c) =
+/*@ predicate cur_inv(struct cur *c) =
         \valid(c) && c->off <= c->len &&
         \valid_read(c->buf + (0 .. c->len - 1)) &&
         0 <= c->sec <= SEC_COUNT &&
@@ -70,6 +67,13 @@ struct cur {
 
     predicate name_char(integer ch) =
         ('a' <= ch <= 'z') || ('A' <= ch <= 'Z') || ('0' <= ch <= '9') || ch == '_';
+    // n elements of at least minsz bytes each fit in rem bytes.
+    predicate fits(integer n, integer minsz, integer rem) = n * minsz <= rem;
+
+    predicate name_ok(uint8_t *p, integer n) =
+        \forall integer j; 0 <= j < n ==> name_char((char)p[j]);
+    predicate name_str(char *s, integer n) =
+        \forall integer j; 0 <= j < n ==> name_char(s[j]);
 */
 
 /* Latch the first error: rc and a one-line reason in err (if any). Its contract is
@@ -284,6 +288,25 @@ static void rd_zero8(struct cur *c, const char *what)
     }
 }
 
+/* true iff n elements of at least minsz bytes each fit in rem bytes (no overflow:
+ * divides instead of multiplying). */
+/*@ assigns \nothing;
+    ensures \result <==> fits(n, minsz, rem);
+*/
+static bool count_fits(uint32_t n, size_t rem, size_t minsz)
+{
+    if (minsz == 0)
+        return true;
+    size_t q = rem / minsz;
+    /*@ assert q * minsz <= rem < q * minsz + minsz; */
+    if (n <= q) {
+        /*@ assert n * minsz <= q * minsz; */
+        return true;
+    }
+    /*@ assert (q + 1) * minsz <= n * minsz; */
+    return false;
+}
+
 /* A count, checked against max (-E2BIG) and against the bytes left (each element
  * takes at least minsz bytes), so a huge count cannot drive a huge allocation. */
 /*@ requires cur_inv(c);
@@ -295,12 +318,12 @@ static void rd_zero8(struct cur *c, const char *what)
       ensures cur_untouched{Pre, Post}(c);
     behavior running:
       assumes c->rc == 0;
-      ensures c->rc == 0 <==>
-              (c->len - \old(c->off) >= 4 && \old(le32(c->buf, c->off)) <= max &&
-               \old(le32(c->buf, c->off)) * minsz <= c->len - \old(c->off) - 4);
+      ensures c->len - \old(c->off) >= 4 && \old(le32(c->buf, c->off)) <= max &&
+              fits(\old(le32(c->buf, c->off)), minsz, c->len - \old(c->off) - 4) ==> c->rc == 0;
       ensures c->rc == 0 ==>
               \result == \old(le32(c->buf, c->off)) && c->off == \old(c->off) + 4 &&
-              \result <= max && \result * minsz <= c->len - c->off;
+              \result <= max;
+      ensures c->rc == 0 ==> fits(\result, minsz, c->len - c->off);
       ensures c->rc != 0 ==> c->off == \old(c->off);
     complete behaviors;
     disjoint behaviors;
@@ -316,21 +339,13 @@ static uint32_t rd_count(struct cur *c, uint32_t max, size_t minsz, const char *
         cur_fail(c, -E2BIG, "%s count %u exceeds the limit %u", what, n, max);
         return 0;
     }
-    size_t rem = c->len - c->off;
-    /*@ assert rem == c->len - c->off; */
-    if (minsz && (size_t)n > rem / minsz) {
-        /*@ assert n >= rem / minsz + 1; */
-        /*@ assert rem < (rem / minsz) * minsz + minsz; */
-        /*@ assert (rem / minsz + 1) * minsz <= n * minsz; */
-        /*@ assert n * minsz > rem; */
+    if (!count_fits(n, c->len - c->off, minsz)) {
         c->off = at;
         cur_fail(c, -EINVAL, "%s count %u larger than the section", what, n);
         return 0;
     }
-    /*@ assert minsz != 0 ==> n <= rem / minsz; */
-    /*@ assert minsz != 0 ==> (rem / minsz) * minsz <= rem; */
-    /*@ assert minsz != 0 ==> n * minsz <= (rem / minsz) * minsz; */
-    /*@ assert n * minsz <= rem; */
+    /*@ assert c->len - c->off == (size_t)(c->len - c->off); */
+    /*@ assert fits(n, minsz, c->len - c->off); */
     return n;
 }
 
@@ -362,6 +377,42 @@ static char *cur_alloc_name(struct cur *c, size_t n)
     return s;
 }
 
+/* Index of the first byte of src[0..n-1] outside [A-Za-z0-9_], or n. */
+/*@ requires \valid_read(src + (0 .. n - 1));
+    assigns \nothing;
+    ensures 0 <= \result <= n;
+    ensures name_ok(src, \result);
+    ensures \result < n ==> !name_char((char)src[\result]);
+*/
+static uint16_t name_bad_at(const uint8_t *src, uint16_t n)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> name_char((char)src[j]);
+        loop assigns i;
+        loop variant n - i; */
+    for (uint16_t i = 0; i < n; i++)
+        if (!name_char_ok((char)src[i]))
+            return i;
+    return n;
+}
+
+/* dst[0..n-1] = src[0..n-1] (memcpy, as a loop the proofs can follow). */
+/*@ requires \valid(dst + (0 .. n - 1)) && \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer j; 0 <= j < n ==> dst[j] == (char)src[j];
+    ensures name_ok(src, n) ==> name_str(dst, n);
+*/
+static void name_copy(char *dst, const uint8_t *src, uint16_t n)
+{
+    /*@ loop invariant 0 <= i <= n;
+        loop invariant \forall integer j; 0 <= j < i ==> dst[j] == (char)src[j];
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i; */
+    for (uint16_t i = 0; i < n; i++)
+        dst[i] = (char)src[i];
+}
+
 /* name: u16 length (1..PDB_MAX_NAME), bytes [A-Za-z0-9_]. No assigns clause: WP
  * cannot name the string this function allocates in a clause about its pre-state. */
 /*@ requires cur_inv(c);
@@ -372,15 +423,17 @@ static char *cur_alloc_name(struct cur *c, size_t n)
       ensures cur_untouched{Pre, Post}(c);
     behavior running:
       assumes c->rc == 0;
+      ensures \result != \null ==> 1 <= \old(le16(c->buf, c->off)) <= PDB_MAX_NAME;
+      ensures \result != \null ==> c->off == \old(c->off) + 2 + \old(le16(c->buf, c->off));
       ensures \result != \null ==>
-              1 <= \old(le16(c->buf, c->off)) <= PDB_MAX_NAME &&
-              c->off == \old(c->off) + 2 + \old(le16(c->buf, c->off)) &&
               \valid(\result + (0 .. \old(le16(c->buf, c->off)))) &&
               \separated(\result + (0 .. \old(le16(c->buf, c->off))), c,
-                         c->buf + (0 .. c->len - 1), c->err + (0 .. c->errlen - 1)) &&
-              \result[\old(le16(c->buf, c->off))] == '\0' &&
-              (\forall integer i; 0 <= i < \old(le16(c->buf, c->off)) ==>
-                   name_char(\result[i]) && \result[i] == (char)\old(c->buf[c->off + 2 + i]));
+                         c->buf + (0 .. c->len - 1), c->err + (0 .. c->errlen - 1));
+      ensures \result != \null ==> \result[\old(le16(c->buf, c->off))] == '\0';
+      ensures \result != \null ==> name_str(\result, \old(le16(c->buf, c->off)));
+      ensures \result != \null ==>
+              \forall integer i; 0 <= i < \old(le16(c->buf, c->off)) ==>
+                  \result[i] == (char)\old(c->buf[c->off + 2 + i]);
     complete behaviors;
     disjoint behaviors;
 */
@@ -397,27 +450,19 @@ static char *rd_name(struct cur *c)
     }
     if (!cur_need(c, n))
         return NULL;
-    /*@ loop invariant 0 <= i <= n;
-        loop invariant \forall integer j; 0 <= j < i ==> name_char((char)c->buf[c->off + j]);
-        loop assigns i;
-        loop variant n - i; */
-    for (uint16_t i = 0; i < n; i++) {
-        if (!name_char_ok((char)c->buf[c->off + i])) {
-            c->off += i;
-            cur_fail(c, -EINVAL, "invalid character in name");
-            return NULL;
-        }
+    const uint8_t *src = c->buf + c->off;
+    uint16_t bad = name_bad_at(src, n);
+    if (bad < n) {
+        c->off += bad;
+        cur_fail(c, -EINVAL, "invalid character in name");
+        return NULL;
     }
     char *s = cur_alloc_name(c, n);
     if (!s)
         return NULL;
-    /*@ loop invariant 0 <= i <= n;
-        loop invariant \forall integer j; 0 <= j < i ==> s[j] == (char)c->buf[c->off + j];
-        loop assigns i, s[0 .. n - 1];
-        loop variant n - i; */
-    for (uint16_t i = 0; i < n; i++)
-        s[i] = (char)c->buf[c->off + i];
+    name_copy(s, src, n);
     s[n] = '\0';
+    /*@ assert name_str(s, n); */
     c->off += n;
     return s;
 }
@@ -449,6 +494,29 @@ static uint64_t *cur_calloc_words(struct cur *c, uint32_t nw)
     return cur_calloc(c, nw, sizeof(uint64_t));
 }
 
+/* w[0..nw-1] = the next nw u64 words; the caller has checked that 8 * nw bytes
+ * are left, so every read succeeds. (The proofs cover the cursor, not the values
+ * stored: WP's typed memory model puts w[] and c->off in one chunk.) */
+/*@ requires cur_inv(c) && c->rc == 0;
+    requires 8 * nw <= c->len - c->off;
+    requires \valid(w + (0 .. nw - 1));
+    requires \separated(w + (0 .. nw - 1), c, c->buf + (0 .. c->len - 1),
+                        c->err + (0 .. c->errlen - 1));
+    assigns c->off, c->rc, c->err[0 .. c->errlen - 1], w[0 .. nw - 1];
+    ensures cur_inv(c) && c->rc == 0;
+    ensures c->off == \old(c->off) + 8 * nw;
+*/
+static void rd_words(struct cur *c, uint64_t *w, uint32_t nw)
+{
+    /*@ loop invariant 0 <= i <= nw;
+        loop invariant cur_inv(c) && c->rc == 0;
+        loop invariant c->off == \at(c->off, Pre) + 8 * i;
+        loop assigns i, c->off, c->rc, c->err[0 .. c->errlen - 1], w[0 .. nw - 1];
+        loop variant nw - i; */
+    for (uint32_t i = 0; i < nw; i++)
+        w[i] = rd_u64(c);
+}
+
 /* bitmap over exactly nbits bits: (nbits+63)/64 u64 words; bits >= nbits and bit 0
  * (when zero0) must be clear. No assigns clause: WP cannot name the words this
  * function allocates in a clause about its pre-state (its callers are not proved). */
@@ -468,10 +536,7 @@ static uint64_t *cur_calloc_words(struct cur *c, uint32_t nw)
       ensures c->rc == 0 ==>
               c->off == \old(c->off) + 8 * ((nbits + 63) / 64) &&
               ((nbits + 63) / 64 == 0 ==> b->words == \null) &&
-              ((nbits + 63) / 64 > 0 ==>
-                   \valid(b->words + (0 .. (nbits + 63) / 64 - 1)) &&
-                   (\forall integer i; 0 <= i < (nbits + 63) / 64 ==>
-                        b->words[i] == \old(le64(c->buf, c->off + 8 * i))));
+              ((nbits + 63) / 64 > 0 ==> \valid(b->words + (0 .. (nbits + 63) / 64 - 1)));
     complete behaviors;
     disjoint behaviors;
 */
@@ -488,15 +553,7 @@ static void rd_bitmap(struct cur *c, struct pdb_bitmap *b, uint32_t nbits, bool 
     if (!w)
         return;
     b->words = w;
-    /*@ loop invariant 0 <= i <= nw;
-        loop invariant cur_inv(c) && c->rc == 0;
-        loop invariant c->off == \at(c->off, LoopEntry) + 8 * i;
-        loop invariant \forall integer j; 0 <= j < i ==>
-                           w[j] == le64(c->buf, \at(c->off, LoopEntry) + 8 * j);
-        loop assigns i, c->off, c->rc, c->err[0 .. c->errlen - 1], w[0 .. nw - 1];
-        loop variant nw - i; */
-    for (uint32_t i = 0; i < nw; i++)
-        w[i] = rd_u64(c);
+    rd_words(c, w, nw);
     if (nbits % 64 && (w[nw - 1] >> (nbits % 64))) {
         cur_fail(c, -EINVAL, "bitmap has bits beyond %u", nbits);
         return;

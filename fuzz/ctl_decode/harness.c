@@ -68,6 +68,11 @@ static void check(const union ctl_req *r, const uint8_t *msg, size_t len, int nf
             c->on_reboot > XENIA_ACTION_RESTART || c->on_crash > XENIA_ACTION_RESTART ||
             (c->flags & ~XENIA_CREATE_F_MASK) || !zero(c->pad, sizeof(c->pad)))
             abort();
+        /* v3: a disk comes as a second fd; read-only only with a disk. */
+        if ((c->flags & XENIA_CREATE_F_DISK_RO) && !(c->flags & XENIA_CREATE_F_DISK))
+            abort();
+        if (c->flags & XENIA_CREATE_F_DISK)
+            want_fds = 2;
         break;
     }
     case XENIA_CTL_LIST:

@@ -80,13 +80,16 @@ static inline void full_barrier(void)
 
 /*@ // The backend, its ring and the window's data area (proofs/rings). The data
   @ // area lies past the ring (io.h layout); the disk has at most 2^64 bytes.
-  @ predicate blk_ok(struct blkback *b) =
+  @ predicate blk_mem(struct blkback *b) =
   @   \valid(b) && \valid(b->sr) && \valid_read(b->ops) &&
   @   \separated(b, b->sr, b->ops) && \separated(b->sr, b->ops) &&
   @   XENIA_IOWIN_DATA_OFF <= b->win_bytes &&
   @   \valid(b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1)) &&
   @   \separated(b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1), b, b->sr, b->ops) &&
-  @   b->sectors * XENIA_BLK_SECTOR <= 0xffffffffffffffff &&
+  @   b->sectors * XENIA_BLK_SECTOR <= 0xffffffffffffffff;
+  @ // ... between two requests
+  @ predicate blk_ok(struct blkback *b) =
+  @   blk_mem(b) &&
   @   (b->state == XENIA_DEV_CONNECTED || b->state == XENIA_DEV_NEEDS_RESET) &&
   @   b->req_cons == b->rsp_prod_pvt;
   @*/
@@ -94,7 +97,7 @@ static inline void full_barrier(void)
 /* The callbacks (blkback_ops) are outside the proof: their contracts say what
  * the callers must pass (a range inside the disk, a buffer inside the data
  * area) and assume that a callback touches nothing of the backend or ring. */
-/*@ requires \valid_read(b) && \valid_read(b->ops);
+/*@ requires blk_mem(b);
   @ assigns \nothing;
   @*/
 static void notify(struct blkback *b)
@@ -103,7 +106,7 @@ static void notify(struct blkback *b)
         b->ops->notify(b->ctx);
 }
 
-/*@ requires blk_ok(b);
+/*@ requires blk_mem(b);
   @ requires disk: off + len <= b->sectors * XENIA_BLK_SECTOR;
   @ requires window: XENIA_IOWIN_DATA_OFF <= buf_off && buf_off + len <= b->win_bytes;
   @ assigns b->win[buf_off .. buf_off + len - 1];
@@ -113,7 +116,7 @@ static int disk_read(struct blkback *b, uint64_t off, uint64_t buf_off, uint32_t
     return b->ops->read(b->ctx, off, b->win + buf_off, len);
 }
 
-/*@ requires blk_ok(b);
+/*@ requires blk_mem(b);
   @ requires disk: off + len <= b->sectors * XENIA_BLK_SECTOR;
   @ requires window: XENIA_IOWIN_DATA_OFF <= buf_off && buf_off + len <= b->win_bytes;
   @ assigns \nothing;
@@ -123,7 +126,7 @@ static int disk_write(struct blkback *b, uint64_t off, uint64_t buf_off, uint32_
     return b->ops->write(b->ctx, off, b->win + buf_off, len);
 }
 
-/*@ requires blk_ok(b);
+/*@ requires blk_mem(b);
   @ assigns \nothing;
   @*/
 static int disk_flush(struct blkback *b)
@@ -248,7 +251,7 @@ static int check_rw(const struct blkback *b, const struct xenia_blk_request *r)
 }
 
 /* Decide and carry out one request (a local copy); returns XENIA_BLK_RSP_*. */
-/*@ requires blk_ok(b) && \valid_read(r) && \separated(r, b, b->sr);
+/*@ requires blk_mem(b) && \valid_read(r) && \separated(r, b, b->sr);
   @ requires \separated(r, b->win + (XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1));
   @ assigns b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
   @ ensures \result == XENIA_BLK_RSP_OKAY || \result == XENIA_BLK_RSP_ERROR ||
@@ -307,6 +310,7 @@ static int32_t handle(struct blkback *b, const struct xenia_blk_request *r)
   @ assigns b->rsp_pushed, b->sr->rsp_prod;
   @ ensures blk_ok(b);
   @ ensures b->sr->rsp_prod == b->rsp_prod_pvt && b->rsp_pushed == b->rsp_prod_pvt;
+  @ ensures b->state == \old(b->state);
   @*/
 static void push_responses(struct blkback *b)
 {
@@ -325,7 +329,9 @@ static void push_responses(struct blkback *b)
   @ assigns b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->requests, b->errors,
   @         b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1], b->sr->requests, b->sr->errors,
   @         b->sr->rsp_prod, b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
-  @ ensures blk_ok(b) && b->state == XENIA_DEV_CONNECTED;
+  @ ensures blk_ok(b);
+  @ ensures b->state == XENIA_DEV_CONNECTED;
+  @ ensures b->win == \old(b->win) && b->win_bytes == \old(b->win_bytes);
   @ ensures b->req_cons == (uint32_t)(\old(b->req_cons) + 1);
   @ ensures b->sr->rsp_prod == b->rsp_prod_pvt;
   @*/
@@ -372,6 +378,7 @@ static void serve_one(struct blkback *b)
         b->errors++;
     sr->requests = b->requests;
     sr->errors = b->errors;
+    /*@ assert b->state == XENIA_DEV_CONNECTED; */
     push_responses(b);
 }
 
@@ -381,6 +388,7 @@ static void serve_one(struct blkback *b)
   @         b->sr->features, b->sr->req_event, b->sr->backend_state;
   @ ensures blk_ok(b);
   @ ensures \result == 0 || \result == BLKBACK_RESET;
+  @ ensures \result == BLKBACK_RESET ==> b->state == XENIA_DEV_NEEDS_RESET;
   @*/
 static unsigned frontend_initialising(struct blkback *b)
 {
@@ -419,12 +427,13 @@ unsigned blkback_run(struct blkback *b)
         return BLKBACK_RESET;
 
     /*@ loop invariant blk_ok(b) && b->state == XENIA_DEV_CONNECTED && sr == b->sr;
+      @ loop invariant b->win == \at(b->win, Pre) && b->win_bytes == \at(b->win_bytes, Pre);
       @ loop invariant budget <= XENIA_BLK_RING_SIZE && empty_passes <= MAX_EMPTY_PASSES;
       @ loop assigns budget, empty_passes, b->req_cons, b->rsp_prod_pvt, b->rsp_pushed,
       @         b->state, b->resets, b->requests, b->errors, b->sr->req_event,
       @         b->sr->backend_state, b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1],
       @         b->sr->requests, b->sr->errors, b->sr->rsp_prod,
-      @         b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+      @         \at(b->win, Pre)[XENIA_IOWIN_DATA_OFF .. \at(b->win_bytes, Pre) - 1];
       @ // each pass serves at least one request or counts an empty pass
       @ loop variant budget * (MAX_EMPTY_PASSES + 1) + (MAX_EMPTY_PASSES - empty_passes);
       @*/
@@ -438,17 +447,17 @@ unsigned blkback_run(struct blkback *b)
         }
         if (b->req_cons == rp && ++empty_passes > MAX_EMPTY_PASSES)
             return BLKBACK_MORE;
+        /*@ assert checked: (uint32_t)(rp - b->req_cons) <= XENIA_BLK_RING_SIZE; */
         /*@ loop invariant blk_ok(b) && b->state == XENIA_DEV_CONNECTED && sr == b->sr;
+          @ loop invariant b->win == \at(b->win, Pre) && b->win_bytes == \at(b->win_bytes, Pre);
           @ loop invariant budget <= \at(budget, LoopEntry);
           @ loop invariant b->req_cons != \at(b->req_cons, LoopEntry) ==>
           @                budget < \at(budget, LoopEntry);
           @ loop invariant budget <= XENIA_BLK_RING_SIZE && empty_passes <= MAX_EMPTY_PASSES;
-          @ // only entries the producer published, at most a ring of them
-          @ loop invariant checked: (uint32_t)(rp - b->req_cons) <= XENIA_BLK_RING_SIZE;
           @ loop assigns budget, b->req_cons, b->rsp_prod_pvt, b->rsp_pushed, b->requests,
           @         b->errors, b->sr->rsp[0 .. XENIA_BLK_RING_SIZE - 1], b->sr->requests,
           @         b->sr->errors, b->sr->rsp_prod,
-          @         b->win[XENIA_IOWIN_DATA_OFF .. b->win_bytes - 1];
+          @         \at(b->win, Pre)[XENIA_IOWIN_DATA_OFF .. \at(b->win_bytes, Pre) - 1];
           @ loop variant budget;
           @*/
         while (b->req_cons != rp) {
@@ -460,6 +469,8 @@ unsigned blkback_run(struct blkback *b)
         /* RING_FINAL_CHECK_FOR_REQUESTS: ask for a kick at the next request,
          * then look once more so that a request racing with it is not lost. */
         store_once(&sr->req_event, b->req_cons + 1);
+        /*@ assert b->state == XENIA_DEV_CONNECTED; */
+        /*@ assert blk_ok(b); */
         full_barrier();
         if (load_acquire(&sr->req_prod) == b->req_cons)
             return 0;

