@@ -183,7 +183,7 @@ unsigned consback_output(struct consback *c, char *buf, size_t cap, size_t *n)
         return bits;
     prod = load_acquire(&r->out_prod);
     avail = prod - c->out_cons;
-    if (avail > XENIA_CONS_OUT_SIZE + 1)
+    if (avail > XENIA_CONS_OUT_SIZE)
         return enter_reset(c);
     take = avail < cap ? avail : (uint32_t)cap;
     /*@ loop invariant 0 <= i <= take;
