@@ -4,7 +4,7 @@
 #   make san        the same tests, built with ASan + UBSan (build-san/)
 #   make demo       the main job (README)
 #   make bench      benchmarks (tests/bench), figures only, never pass/fail
-#   make fuzz-smoke every fuzz target for 10 s (fuzz/); make fuzz TARGET=x SECONDS=n
+#   make fuzz-smoke every fuzz target for 6 s (fuzz/); make fuzz TARGET=x SECONDS=n
 #   make proofs     Frama-C WP proofs of the deciding code (proofs/), proved/total per unit
 # Each directory adds its rules through a *.mk fragment included below; every
 # output goes under $(B)/.

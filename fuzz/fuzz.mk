@@ -1,6 +1,6 @@
 # Fuzzing (fuzz/README.md). Included by the top Makefile with `-include fuzz/fuzz.mk`.
 #   make fuzz-build                      every target for libFuzzer (+ AFL++ when installed)
-#   make fuzz-smoke                      every target 10 s over a copy of its corpus; fails on a crash
+#   make fuzz-smoke                      every target 6 s over a copy of its corpus; fails on a crash
 #   make fuzz TARGET=x SECONDS=n [ENGINE=libfuzzer|afl]   one long campaign
 # Sources are compiled directly with clang (never gcc objects), always ASan + UBSan.
 # Each target t has fuzz/t/harness.c, fuzz/t/corpus/, optional fuzz/t/*.dict and
@@ -15,7 +15,7 @@ FUZZ_AFL_CC  ?= afl-clang-fast
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -std=gnu11 $(WARN) \
 	-Iinclude -I. -D_GNU_SOURCE -fno-strict-aliasing
-FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_SECONDS ?= 6
 SECONDS      ?= 600
 ENGINE       ?= libfuzzer
 FUZZ_HAVE_AFL := $(shell command -v $(FUZZ_AFL_CC) >/dev/null 2>&1 && echo 1)
