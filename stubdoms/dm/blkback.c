@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blkback.h"
+#include "ring_access.h"
 
 #define RING_MASK (XENIA_BLK_RING_SIZE - 1u)
 /* Passes of blkback_run that served nothing although the final check saw a
@@ -15,47 +16,7 @@
 
 _Static_assert((XENIA_BLK_RING_SIZE & RING_MASK) == 0, "ring size is a power of two");
 
-/* Index accesses: the window is shared with the guest (io.h ring protocol).
- * Frama-C (proofs/rings) sees the same values without the memory ordering,
- * which its sequential model lacks. */
-/*@ requires \valid_read(p);
-  @ assigns \nothing;
-  @ ensures \result == *p;
-  @*/
-static inline uint32_t load_acquire(const uint32_t *p)
-{
-#ifdef __FRAMAC__
-    return *p;
-#else
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-#endif
-}
-
-/*@ requires \valid_read(p);
-  @ assigns \nothing;
-  @ ensures \result == *p;
-  @*/
-static inline uint32_t load_once(const uint32_t *p)
-{
-#ifdef __FRAMAC__
-    return *p;
-#else
-    return __atomic_load_n(p, __ATOMIC_RELAXED);
-#endif
-}
-
-/*@ requires \valid(p);
-  @ assigns *p;
-  @ ensures *p == v;
-  @*/
-static inline void store_release(uint32_t *p, uint32_t v)
-{
-#ifdef __FRAMAC__
-    *p = v;
-#else
-    __atomic_store_n(p, v, __ATOMIC_RELEASE);
-#endif
-}
+/* load_acquire, load_once, store_release: ring_access.h. */
 
 /*@ requires \valid(p);
   @ assigns *p;

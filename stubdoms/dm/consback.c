@@ -6,50 +6,12 @@
 #include <string.h>
 
 #include "consback.h"
+#include "ring_access.h"
 
 _Static_assert((XENIA_CONS_IN_SIZE & (XENIA_CONS_IN_SIZE - 1)) == 0, "in size power of two");
 _Static_assert((XENIA_CONS_OUT_SIZE & (XENIA_CONS_OUT_SIZE - 1)) == 0, "out size power of two");
 
-/* Index accesses (io.h ring protocol). Frama-C (proofs/rings) sees the same
- * value without the memory ordering, which its sequential model lacks. */
-/*@ requires \valid_read(p);
-  @ assigns \nothing;
-  @ ensures \result == *p;
-  @*/
-static inline uint32_t load_acquire(const uint32_t *p)
-{
-#ifdef __FRAMAC__
-    return *p;
-#else
-    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
-#endif
-}
-
-/*@ requires \valid_read(p);
-  @ assigns \nothing;
-  @ ensures \result == *p;
-  @*/
-static inline uint32_t load_once(const uint32_t *p)
-{
-#ifdef __FRAMAC__
-    return *p;
-#else
-    return __atomic_load_n(p, __ATOMIC_RELAXED);
-#endif
-}
-
-/*@ requires \valid(p);
-  @ assigns *p;
-  @ ensures *p == v;
-  @*/
-static inline void store_release(uint32_t *p, uint32_t v)
-{
-#ifdef __FRAMAC__
-    *p = v;
-#else
-    __atomic_store_n(p, v, __ATOMIC_RELEASE);
-#endif
-}
+/* load_acquire, load_once, store_release: ring_access.h. */
 
 /*@ // The backend's own memory and the ring in the window (proofs/rings).
   @ predicate cons_ok(struct consback *c) =
