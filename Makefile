@@ -68,7 +68,7 @@ include proofs/proofs.mk
 # what xenia-verify expects hv to measure. After every fragment, so that the
 # guest image list is known.
 $(B)/attest/manifest.cfg: tools/mkmanifest.sh $(B)/bin/xenia-hv $(B)/bin/xenia-builder \
-		$(B)/bin/xenia-dm $(if $(wildcard stubdoms/attest/agent.mk),$(B)/bin/xenia-attest) $(B)/policy/xenia.xpol $(GUEST_ELFS)
+		$(B)/bin/xenia-dm $(if $(wildcard stubdoms/attest/agent.mk),$(B)/bin/xenia-attest) $(B)/policy/xenia.xpol $(GUEST_ELFS) $(GUEST_APP_ELFS)
 	@mkdir -p $(dir $@)
 	bash tools/mkmanifest.sh $(B) > $@.tmp && mv $@.tmp $@
 all: $(B)/attest/manifest.cfg

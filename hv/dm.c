@@ -174,6 +174,7 @@ int dm_start(struct domain *d, char *err, size_t errlen)
         FAIL(-XENIA_EIO, "the device model cannot serve: error %d", st.error);
 
     m->ipc_fd = ipc[0];
+    m->ipc_hup = 0;
     m->cons_fd = con[0];
     m->generation++;
     if (d->shared) {
@@ -197,10 +198,13 @@ fail:
     return rc;
 }
 
+static void log_refused(struct domain *d);
+
 void dm_stop(struct domain *d)
 {
     struct dm *m = &d->dm;
 
+    log_refused(d);
     if (m->running) {
         stubdom_kill(&m->proc);
         m->running = 0;
@@ -224,6 +228,60 @@ void dm_fini(struct domain *d)
     close_fd(&d->dm.disk_fd);
 }
 
+#define DM_AUDIT_WINDOW_NS 1000000000ull
+#define DM_AUDIT_LINES     4u   /* per window: the dm itself sends at most ~2 */
+
+static void log_refused(struct domain *d)
+{
+    struct dm *m = &d->dm;
+
+    if (m->refused_unlogged == 0)
+        return;
+    log_warn("domain %u: block: refused %llu requests from the guest (range, window, length "
+             "or pad; %llu so far)", d->domid, (unsigned long long)m->refused_unlogged,
+             (unsigned long long)m->refused);
+    m->refused_unlogged = 0;
+}
+
+void dm_ipc_readable(struct domain *d)
+{
+    struct dm *m = &d->dm;
+    struct xenia_dm_report r;
+    uint64_t now = hv_now_ns();
+    ssize_t n;
+
+    if (m->ipc_fd < 0)
+        return;
+    memset(&r, 0, sizeof(r));
+    n = recv(m->ipc_fd, &r, sizeof(r), MSG_TRUNC | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0) {
+        m->ipc_hup = 1;   /* the dm is exiting: its pidfd tells us when */
+        return;
+    }
+    if (n != (ssize_t)sizeof(r) || r.magic != XENIA_DM_MAGIC || r.version != XENIA_DM_VERSION ||
+        r.kind != XENIA_DM_REPORT_REFUSED || r.pad0 != 0 || r.count == 0) {
+        log_warn("domain %u: device model (pid %d) sent a malformed %zd-byte report; killing it",
+                 d->domid, (int)m->proc.pid, n);
+        if (m->running && m->proc.pid > 0)
+            kill(m->proc.pid, SIGKILL);   /* reaped and restarted by dm_exited */
+        m->ipc_hup = 1;
+        return;
+    }
+    m->refused = m->refused + r.count < m->refused ? UINT64_MAX : m->refused + r.count;
+    m->refused_unlogged = m->refused_unlogged + r.count < m->refused_unlogged
+                              ? UINT64_MAX : m->refused_unlogged + r.count;
+    if (now - m->refused_win_ns >= DM_AUDIT_WINDOW_NS) {
+        m->refused_win_ns = now;
+        m->refused_lines = 0;
+    }
+    if (m->refused_lines < DM_AUDIT_LINES) {
+        m->refused_lines++;
+        log_refused(d);
+    }
+}
+
 void dm_exited(struct domain *d)
 {
     struct dm *m = &d->dm;
@@ -234,6 +292,7 @@ void dm_exited(struct domain *d)
         return;
     stubdom_reap(&m->proc, why, sizeof(why));
     m->running = 0;
+    log_refused(d);
     snprintf(m->last_exit, sizeof(m->last_exit), "%s", why);
     close_fd(&m->ipc_fd);
     close_fd(&m->cons_fd);

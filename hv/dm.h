@@ -37,6 +37,11 @@ struct dm {
     uint32_t burst;
     struct xsm_label label;
     char last_exit[64];
+    int ipc_hup;             /* the IPC socket hung up: stop polling it until a restart */
+    uint64_t refused;        /* block requests the dm reported refused (domain lifetime) */
+    uint64_t refused_unlogged;   /* reported but not yet in hv's log (rate limit) */
+    uint64_t refused_win_ns; /* start of the current one-second audit window */
+    uint32_t refused_lines;  /* audit lines written in that window */
 };
 
 struct domain;
@@ -57,6 +62,17 @@ void dm_stop(struct domain *d);
 
 /* dm_fini - domain destroy: dm_stop, then the eventfds and the disk. */
 void dm_fini(struct domain *d);
+
+/*
+ * dm_ipc_readable - main thread: the dm's IPC socket is readable. Takes one
+ * struct xenia_dm_report (include/xenia/dm.h) and writes the audit line
+ * "domain N: block: refused K requests ..." to hv's log, at most
+ * DM_AUDIT_LINES a second per domain (counts in between are carried into the
+ * next line, or written when the dm exits or stops). Anything
+ * else from the dm (size, magic, version, kind, pad, count 0) is logged and
+ * the dm is killed; its pidfd then restarts it (dm_exited).
+ */
+void dm_ipc_readable(struct domain *d);
 
 /* dm_exited - main thread: the dm's pidfd is readable. Reap, log, restart. */
 void dm_exited(struct domain *d);

@@ -69,10 +69,13 @@ static int64_t bind_interdomain(struct domain *d, struct xenia_evtchn_bind_inter
 
     if (r == NULL || r == d)
         return r == d ? -XENIA_EINVAL : -XENIA_ESRCH;
-    if (evtchn_table_bindable(&r->evt, a->remote_port, d->domid) < 0)
-        return -XENIA_EINVAL;
+    /* XSM before the remote port is looked at (stricter than Xen, which checks
+     * the port first): a domain the policy keeps apart learns nothing about the
+     * other's ports, and every attempt is audited. */
     if (xsm_evtchn_interdomain(XSM_HOOK, &d->label, &r->label) < 0)
         return -XENIA_EACCES;
+    if (evtchn_table_bindable(&r->evt, a->remote_port, d->domid) < 0)
+        return -XENIA_EINVAL;
     port = evtchn_table_alloc(&d->evt, r->domid);
     if (port < 0)
         return port;

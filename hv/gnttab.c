@@ -156,11 +156,15 @@ static int64_t map_ref(struct domain *d, struct xenia_gnttab_map *a)
     g = domain_peer(d->hv, a->dom);
     if (g == NULL)
         return -XENIA_ESRCH;
-    if (g == d || !valid_ref(g, a->ref))
+    if (g == d)
         return -XENIA_EINVAL;
+    /* XSM before the ref is read (Xen xsm_grant_mapref): a denied caller learns
+     * nothing of the granter's table and every attempt is audited. */
     if ((ro ? xsm_grant_map_read(XSM_HOOK, &d->label, &g->label)
             : xsm_grant_map_write(XSM_HOOK, &d->label, &g->label)) < 0)
         return -XENIA_EACCES;
+    if (!valid_ref(g, a->ref))
+        return -XENIA_EINVAL;
     frame = acquire(g, a->ref, d->domid, ro);
     if (frame < 0)
         return frame;
@@ -214,10 +218,12 @@ static int64_t copy(struct domain *d, struct xenia_gnttab_copy *a)
     g = domain_peer(d->hv, a->dom);
     if (g == NULL)
         return -XENIA_ESRCH;
-    if (g == d || !valid_ref(g, a->ref))
+    if (g == d)
         return -XENIA_EINVAL;
     if (xsm_grant_copy(XSM_HOOK, &d->label, &g->label) < 0)
-        return -XENIA_EACCES;
+        return -XENIA_EACCES;    /* before the ref is read, as in map_ref */
+    if (!valid_ref(g, a->ref))
+        return -XENIA_EINVAL;
     frame = acquire(g, a->ref, d->domid, !to_grant);
     if (frame < 0)
         return frame;

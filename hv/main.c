@@ -304,7 +304,7 @@ static void accept_client(int lfd)
 }
 
 enum { P_LISTEN, P_SIGNAL, P_REAP, P_AGENT_IPC, P_AGENT_PID, P_FIXED };
-#define MAX_POLL (P_FIXED + MAX_CLIENTS + HV_MAX_DOMAINS * (CON_MAX_CLIENTS + 2))
+#define MAX_POLL (P_FIXED + MAX_CLIENTS + HV_MAX_DOMAINS * (CON_MAX_CLIENTS + 3))
 
 static int serve(int lfd, int sfd)
 {
@@ -342,11 +342,15 @@ static int serve(int lfd, int sfd)
                 continue;
             if (d->dm.running && d->dm.proc.pidfd >= 0) {
                 p[n] = (struct pollfd){ .fd = d->dm.proc.pidfd, .events = POLLIN };
-                who[n++] = s * 2;
+                who[n++] = s * 3;
             }
             if (d->dm.cons_fd >= 0) {
                 p[n] = (struct pollfd){ .fd = d->dm.cons_fd, .events = POLLIN };
-                who[n++] = s * 2 + 1;
+                who[n++] = s * 3 + 1;
+            }
+            if (d->dm.ipc_fd >= 0 && !d->dm.ipc_hup) {
+                p[n] = (struct pollfd){ .fd = d->dm.ipc_fd, .events = POLLIN };
+                who[n++] = s * 3 + 2;
             }
         }
         if (poll(p, (nfds_t)n, -1) < 0) {
@@ -397,14 +401,17 @@ static int serve(int lfd, int sfd)
                 domain_raise_event(d, XENIA_PORT_CONSOLE);
         }
         for (int i = first_dm; i < n; i++) {
-            struct domain *d = hv.doms[who[i] / 2];
+            struct domain *d = hv.doms[who[i] / 3];
             if (!p[i].revents || d == NULL)
                 continue;
-            if (who[i] % 2 == 0) {
+            if (who[i] % 3 == 0) {
                 if (d->dm.running && d->dm.proc.pidfd == p[i].fd)
                     dm_exited(d);
-            } else if (d->dm.cons_fd == p[i].fd) {
-                dm_console_readable(d);
+            } else if (who[i] % 3 == 1) {
+                if (d->dm.cons_fd == p[i].fd)
+                    dm_console_readable(d);
+            } else if (d->dm.ipc_fd == p[i].fd) {
+                dm_ipc_readable(d);
             }
         }
         if (p[P_LISTEN].revents & POLLIN)

@@ -22,9 +22,10 @@ integration-test: all
 	SAN=$(SAN) bash tests/integration/run.sh $(B)
 	SAN=$(SAN) bash tests/integration/xsm.sh $(B)
 	SAN=$(SAN) bash tests/integration/stubdom.sh $(B)
+	SAN=$(SAN) bash tests/integration/kvstore.sh $(B)
 	SAN=$(SAN) bash tests/integration/attest.sh $(B)
 	SAN=$(SAN) bash tests/integration/attest_guest.sh $(B)
 
 # The main job, run as an end-to-end test (its own log directory).
 demo-test: all
-	DEMO_QUICK=1 DEMO_LOG=$(CURDIR)/$(B)/demo-test bash tools/demo.sh $(B)
+	bash tests/integration/demo_check.sh $(B)

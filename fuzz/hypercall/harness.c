@@ -55,6 +55,9 @@
  *    in-use bits, slot table, guest memory, console, events;
  *  - every hook is asked for the caller (subject) about a live domain (object);
  *    a map/copy/send follows an allowed hook of the right kind on that object;
+ *    a map/copy of another live domain with valid caller-side arguments asks
+ *    XSM before the granter's table is read (no EINVAL for its ref unasked);
+ *    likewise a bind_interdomain before the remote port is looked at;
  *  - a grant mapping only ever exposes a frame in [2 MiB, RAM) of another domain
  *    whose live entry `ref` grants the caller (permit, domid, frame), never
  *    writable if GTF_readonly, pinned (GTF_reading/writing, active counts), at
@@ -962,6 +965,34 @@ static void check_success(struct hc_regs *r, unsigned size, uint32_t events0, ui
     }
 }
 
+/*
+ * A map or copy (fx.in as hv read it) whose caller-side arguments are valid and
+ * whose dom is a live domain other than the caller: hv must ask XSM before it
+ * reads that domain's grant table (Xen xsm_grant_mapref first), so a valid ref
+ * or not, a denied caller sees EACCES and learns nothing of the table.
+ */
+static int own_args_ok(uint64_t nr, uint64_t cmd)
+{
+    const uint8_t *in = fx.in;
+    struct domain *g;
+
+    if (nr == XENIA_HC_event_channel_op) {   /* bind_interdomain: remote_dom first */
+        g = domain_peer(&hv, (uint32_t)le32(in));
+        return g != NULL && g != fx.cur;
+    }
+
+    if (cmd == XENIA_GNTTABOP_map_grant_ref) {
+        uint64_t host_addr = le32(in) | le32(in + 4) << 32;
+        g = domain_peer(&hv, (uint32_t)le32(in + 16));
+        return (le32(in + 8) & ~(uint64_t)XENIA_GNTMAP_readonly) == 0 &&
+               gnttab_check_map_addr(host_addr) >= 0 && g != NULL && g != fx.cur;
+    }
+    g = domain_peer(&hv, (uint32_t)le32(in + 8));
+    return (le32(in + 24) & ~(uint64_t)XENIA_GNTCOPY_to_grant) == 0 &&
+           gnttab_check_copy((uint32_t)le32(in + 16), (uint32_t)le32(in + 20)) == 0 &&
+           g != NULL && g != fx.cur;
+}
+
 static void run_record(const uint8_t *q)
 {
     unsigned op = q[0] & 15, who = (q[0] >> 4) & 3, size;
@@ -1051,6 +1082,12 @@ static void run_record(const uint8_t *q)
     if (rc < 0 && rc != -XENIA_E2BIG &&
         ((fx.invoked && dg_after != fx.dg_before) || fx.effects != effects0 || fx.cin_len != cin0))
         abort();   /* a denied or refused call changed something */
+    if (rc == -XENIA_EINVAL && fx.invoked && fx.hooks == 0 &&
+        ((r.nr == XENIA_HC_grant_table_op &&
+          (r.a1 == XENIA_GNTTABOP_map_grant_ref || r.a1 == XENIA_GNTTABOP_copy)) ||
+         (r.nr == XENIA_HC_event_channel_op && r.a1 == XENIA_EVTCHNOP_bind_interdomain)) &&
+        own_args_ok(r.nr, r.a1))
+        abort();   /* another domain's ref or port judged before XSM was asked (leaks it) */
     if (rc >= 0 && size != 0)
         check_success(&r, size, events0, peer0);
     fx.have_in = 0;

@@ -256,6 +256,7 @@ static void queue(const struct xenia_blk_request *req, int cookie)
 int blk_init(void)
 {
     const struct xenia_start_info *si = xenia_start_info();
+    uint64_t timeout = B.timeout_ns;   /* a blk_set_timeout before blk_init bounds it too */
     int rc;
 
     if (si == NULL || si->iowin_gpa == 0 || si->iowin_bytes < XENIA_IOWIN_DATA_OFF + XENIA_BLK_MAX_LEN ||
@@ -266,7 +267,7 @@ int blk_init(void)
     B.win_bytes = si->iowin_bytes;
     B.sr = (struct xenia_blk_sring *)(void *)(B.win + XENIA_IOWIN_BLK_OFF);
     B.port = si->blk_port;
-    B.timeout_ns = DEFAULT_TIMEOUT_NS;
+    B.timeout_ns = timeout != 0 ? timeout : DEFAULT_TIMEOUT_NS;
     B.next_id = 1;
     B.buf_next = BUFS_OFF;
     B.generation = xenia_shared()->dm_generation;

@@ -14,7 +14,8 @@
  *   XENIA_DM_FD_DISK      the disk image (present when config.disk_bytes > 0)
  * and nothing else. hv sends one struct xenia_dm_config; the dm maps the window,
  * connects its backends, replies one struct xenia_dm_status (state READY) and
- * then serves until killed. hv treats every byte from the dm as untrusted.
+ * then serves until killed, sending a struct xenia_dm_report now and then (at
+ * most one a second). hv treats every byte from the dm as untrusted.
  */
 #ifndef XENIA_DM_H
 #define XENIA_DM_H
@@ -57,6 +58,25 @@ struct xenia_dm_status {
     uint64_t pad[2];           /* 0 */
 };
 XENIA_ABI_ASSERT(sizeof(struct xenia_dm_status) == 32, "dm status size");
+
+#define XENIA_DM_REPORT_REFUSED 2u   /* block requests answered ERROR for bad input */
+
+/*
+ * dm -> hv after READY: the guest's block requests the backend refused (sector
+ * range, buffer outside the window's data area, length, non-zero pad) since the
+ * previous report, so that hv audits a hostile frontend in its log. At most one
+ * per second per dm; hv checks every field and kills a dm that sends anything
+ * else (it is restarted).
+ */
+struct xenia_dm_report {
+    uint32_t magic;            /* XENIA_DM_MAGIC */
+    uint32_t version;          /* XENIA_DM_VERSION */
+    uint32_t kind;             /* XENIA_DM_REPORT_REFUSED */
+    uint32_t pad0;             /* 0 */
+    uint64_t count;            /* refused since the previous report, >= 1 */
+    uint64_t total;            /* the ring's error count (guest-writable: a hint) */
+};
+XENIA_ABI_ASSERT(sizeof(struct xenia_dm_report) == 32, "dm report size");
 
 /* Test builds of the dm only (XENIA_BLKOP_TEST_SYSCALL): the call it attempts. */
 #define XENIA_DM_TEST_OPEN   1   /* openat("/etc/passwd") */

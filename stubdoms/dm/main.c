@@ -404,6 +404,45 @@ static int refuse(int rc)
     return 1;
 }
 
+/*
+ * Audit of refused block requests: a tenant's hostile requests (bad sector
+ * range, buffer outside the window, bad length or pad) become at most one
+ * struct xenia_dm_report per second per dm (include/xenia/dm.h), with the count
+ * since the last report; hv writes the audit line (the dm's own fd 2 is
+ * /dev/null under hv). The same line goes to dm_log for a dm run by hand.
+ * @errors is blkback's error count (continued from the ring's statistics after
+ * a restart, so it is guest-written at first: only its growth since
+ * *@logged is reported, modulo 2^64). Returns 1 while a count is still
+ * unreported (the caller wakes within a second to report it), else 0.
+ * CLOCK_MONOTONIC_COARSE is served by the vDSO whatever the clock source: no
+ * system call (seccomp.def allows none for time).
+ */
+static int log_refused(uint64_t errors, uint64_t *logged, int64_t *last_s)
+{
+    struct xenia_dm_report r;
+    struct timespec ts;
+    ssize_t n;
+
+    if (errors == *logged)
+        return 0;
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0 || (int64_t)ts.tv_sec == *last_s)
+        return 1;
+    memset(&r, 0, sizeof(r));
+    r.magic = XENIA_DM_MAGIC;
+    r.version = XENIA_DM_VERSION;
+    r.kind = XENIA_DM_REPORT_REFUSED;
+    r.count = errors - *logged;
+    r.total = errors;
+    do {
+        n = send(XENIA_DM_FD_IPC, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    dm_log("block: refused %llu requests (range, window, length or pad) (%llu so far)",
+           (unsigned long long)r.count, (unsigned long long)errors);
+    *logged = errors;
+    *last_s = (int64_t)ts.tv_sec;
+    return 0;
+}
+
 enum { P_IPC, P_BLK_KICK, P_CONS_KICK, P_CONS, P_N };
 
 int main(void)
@@ -415,7 +454,9 @@ int main(void)
     static char err[160];
     struct pollfd pfd[P_N];
     uint8_t *win;
-    int have_blk, rc;
+    int have_blk, rc, refused_pending = 0;
+    uint64_t refused_logged = 0;
+    int64_t refused_last_s = -1;
 
     rc = recv_config(&cfg);
     if (rc == 1) {
@@ -453,11 +494,12 @@ int main(void)
     }
     if (send_status(0) < 0)
         return 1;
+    refused_logged = blk.errors;   /* a predecessor's (or the guest's) count: not ours */
     dm_log("generation %u serving: console%s%s", cfg.generation,
            have_blk ? ", block" : "", blk.state == XENIA_DEV_NEEDS_RESET ? " (needs reset)" : "");
 
     for (;;) {
-        static const struct timespec now = { 0, 0 };
+        static const struct timespec now = { 0, 0 }, one_s = { 1, 0 };
         unsigned more = 0, cbits, rbits;
         unsigned blk_state_before = blk.state;
         size_t room;
@@ -470,6 +512,7 @@ int main(void)
             if (blk.state != blk_state_before && blk.state == XENIA_DEV_NEEDS_RESET)
                 dm_log("block ring corrupt: needs reset (%llu so far)",
                        (unsigned long long)blk.resets);
+            refused_pending = log_refused(blk.errors, &refused_logged, &refused_last_s);
         }
         cbits = cons_output(&cons);
         room = consback_input_room(&cons.back, &rbits);
@@ -481,7 +524,7 @@ int main(void)
         pfd[P_CONS_KICK] = (struct pollfd){ .fd = XENIA_DM_FD_CONS_KICK, .events = POLLIN };
         pfd[P_CONS] = (struct pollfd){ .fd = (room > 0 && !cons.sock_dead) ? XENIA_DM_FD_CONS : -1,
                                        .events = POLLIN };
-        rc = ppoll(pfd, P_N, more ? &now : NULL, NULL);
+        rc = ppoll(pfd, P_N, more ? &now : refused_pending ? &one_s : NULL, NULL);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;

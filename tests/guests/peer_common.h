@@ -6,33 +6,15 @@
 #include <xenia/evtchn.h>
 #include <xenia/xtf.h>
 
-/* Value of "key=" in the command line as an unsigned decimal, or @dflt. */
+/* Command-line words (guest SDK, guest/lib/cmdline.c). */
 static inline uint64_t peer_arg(const char *key, uint64_t dflt)
 {
-    const char *c = xenia_cmdline();
-    size_t k = strlen(key);
-
-    for (const char *p = c; *p; p++) {
-        if ((p == c || p[-1] == ' ') && strncmp(p, key, k) == 0 && p[k] == '=') {
-            uint64_t v = 0;
-            for (p += k + 1; *p >= '0' && *p <= '9'; p++)
-                v = v * 10 + (uint64_t)(*p - '0');
-            return v;
-        }
-    }
-    return dflt;
+    return xenia_cmdline_num(key, dflt);
 }
 
-/* 1 if the command line contains the word @w. */
 static inline int peer_flag(const char *w)
 {
-    const char *c = xenia_cmdline();
-    size_t n = strlen(w);
-
-    for (const char *p = c; *p; p++)
-        if ((p == c || p[-1] == ' ') && strncmp(p, w, n) == 0 && (p[n] == ' ' || p[n] == 0))
-            return 1;
-    return 0;
+    return xenia_cmdline_flag(w);
 }
 
 /* Sleep @ns of system time (blocking; events may end a block early). */

@@ -65,6 +65,7 @@ struct dm {
 };
 
 static char bin_dir[512];
+static int dm_stderr = -1;   /* >= 0: the next dm_start gives the dm this as fd 2 */
 
 static char *bin_path(const char *name)
 {
@@ -102,6 +103,8 @@ static struct dm dm_start(const char *binary, int disk_fd)
         int tmp[8];
         char *argv[] = { (char *)binary, NULL };
 
+        int err = dm_stderr >= 0 ? fcntl(dm_stderr, F_DUPFD, 64) : -1;
+
         for (int i = 0; i < 8; i++)
             tmp[i] = src[i] < 0 ? -1 : fcntl(src[i], F_DUPFD, 64);
         for (int i = 0; i < 8; i++) {
@@ -110,8 +113,10 @@ static struct dm dm_start(const char *binary, int disk_fd)
             if (tmp[i] < 0)
                 close(3 + i);
         }
+        if (err >= 0 && dup2(err, 2) < 0)
+            _exit(120);
         close_range(11, ~0u, 0);
-        if (getenv("XENIA_DM_TEST_VERBOSE") == NULL) {
+        if (err < 0 && getenv("XENIA_DM_TEST_VERBOSE") == NULL) {
             int null = open("/dev/null", O_WRONLY);
             if (null >= 0)
                 dup2(null, 2);
@@ -533,6 +538,113 @@ static void block_io_and_exit(void **state)
     assert_true(ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     dm_close(&d);
     free(buf);
+}
+
+/*
+ * Refused requests are reported to hv (main.c log_refused; struct
+ * xenia_dm_report, include/xenia/dm.h): at most one report a second, each with
+ * the count since the last one, the rest reported within a second after the
+ * burst; a count already in the ring (a predecessor's, or written by the guest)
+ * is not reported as refused by this dm. The same line goes to the dm's fd 2.
+ */
+static void refused_requests_logged(void **state)
+{
+    struct xenia_dm_config c = good_config(1);
+    static char text[8192];
+    size_t len = 0;
+    unsigned reports = 0, lines = 0;
+    uint64_t refused = 0, last_total = 0, logged = 0;
+    uint64_t end;
+    struct dm d;
+    int p[2];
+
+    (void)state;
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    g.sr->errors = 1000;
+    dm_stderr = p[1];
+    d = dm_ready(bin_path("xenia-dm"), &c);
+    dm_stderr = -1;
+    close(p[1]);
+    assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    assert_int_equal(blk1(XENIA_BLKOP_READ, 512, 1, 0, DATA), XENIA_BLK_RSP_OKAY);
+    /* 150 refused requests in ten batches 20 ms apart (well under a second in
+     * all): range, window, length, pad. */
+    for (unsigned b = 0; b < 10; b++) {
+        uint32_t i0 = g.sr->req_prod;
+        if (b > 0)
+            usleep(20000);
+        for (uint32_t i = i0; i < i0 + 15; i++) {
+            switch (i % 4) {
+            case 0: put_req(i, XENIA_BLKOP_READ, 512, i, DISK_BYTES / 512, DATA); break;
+            case 1: put_req(i, XENIA_BLKOP_WRITE, 512, i, 0, XENIA_IOWIN_BLK_OFF); break;
+            case 2: put_req(i, XENIA_BLKOP_READ, 700, i, 0, DATA); break;
+            default:
+                put_req(i, XENIA_BLKOP_READ, 512, i, 0, DATA);
+                g.sr->req[i & MASK].pad0[1] = 1;
+                break;
+            }
+        }
+        submit_and_wait(i0 + 15);
+    }
+    assert_int_equal(g.sr->errors, 1150);
+    /* Every refused request is reported within ~1 s; the burst took well under a
+     * second, so it spans at most two second boundaries: at most 3 reports. */
+    end = now_ms() + 3000;
+    while (refused < 150 && now_ms() < end) {
+        struct pollfd q = { .fd = d.ipc, .events = POLLIN };
+        struct xenia_dm_report r;
+        ssize_t n;
+
+        if (poll(&q, 1, 100) <= 0)
+            continue;
+        n = recv(d.ipc, &r, sizeof(r), MSG_DONTWAIT | MSG_TRUNC);
+        assert_int_equal(n, sizeof(r));
+        assert_int_equal(r.magic, XENIA_DM_MAGIC);
+        assert_int_equal(r.version, XENIA_DM_VERSION);
+        assert_int_equal(r.kind, XENIA_DM_REPORT_REFUSED);
+        assert_int_equal(r.pad0, 0);
+        assert_true(r.count >= 1);
+        refused += r.count;
+        last_total = r.total;
+        reports++;
+    }
+    assert_int_equal(refused, 150);
+    assert_int_equal(last_total, 1150);
+    assert_in_range(reports, 1, 3);
+    /* The dm's own log (fd 2) says the same. */
+    for (;;) {
+        ssize_t n = read(p[0], text + len, sizeof(text) - 1 - len);
+        char *nl, *line;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        text[len] = 0;
+        while ((nl = strchr(text, '\n')) != NULL) {
+            unsigned k;
+            unsigned long long so_far;
+            *nl = 0;
+            line = strstr(text, "block: refused");
+            if (line != NULL) {
+                assert_int_equal(strncmp(text, "xenia-dm[7]: block: refused ", 28), 0);
+                assert_int_equal(sscanf(line, "block: refused %u requests (range, window, length "
+                                        "or pad) (%llu so far)", &k, &so_far), 2);
+                logged += k;
+                lines++;
+            }
+            len -= (size_t)(nl + 1 - text);
+            memmove(text, nl + 1, len + 1);
+        }
+    }
+    assert_int_equal(logged, 150);
+    assert_int_equal(lines, reports);
+    /* Nothing more without new refusals. */
+    usleep(1200000);
+    {
+        struct xenia_dm_report r;
+        assert_true(recv(d.ipc, &r, sizeof(r), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+    }
+    close(p[0]);
+    dm_kill(&d);
 }
 
 static void readonly_disk(void **state)
@@ -1065,6 +1177,7 @@ int main(void)
         cmocka_unit_test(config_check_pure),
         cmocka_unit_test_setup_teardown(garbage_configs_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(block_io_and_exit, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_requests_logged, setup, teardown),
         cmocka_unit_test_setup_teardown(readonly_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(console, setup, teardown),
         cmocka_unit_test_setup_teardown(sigkill_mid_batch_and_resume, setup, teardown),

@@ -106,6 +106,13 @@ volatile struct xenia_shared_page *xenia_shared(void);
 /* The NUL-terminated command line from the start-info page. */
 const char *xenia_cmdline(void);
 
+/* Value of word "key=N" on the command line as an unsigned decimal (saturating
+ * at UINT64_MAX; digits up to the first non-digit), or @dflt when absent. */
+uint64_t xenia_cmdline_num(const char *key, uint64_t dflt);
+
+/* 1 if the command line has the word @w (space separated), else 0. */
+int xenia_cmdline_flag(const char *w);
+
 /*
  * Write len bytes to the domain console, in XENIA_CONSOLEIO_MAX chunks.
  * Returns len, or the first negative XENIA_E* error. Unbuffered: printf()

@@ -100,7 +100,8 @@ int blk_init(void);
 uint64_t blk_sectors(void);     /* disk size in XENIA_BLK_SECTOR units (after blk_init) */
 uint32_t blk_features(void);    /* XENIA_BLK_F_* */
 
-/* Overall bound of one wait for responses (default 30 s); 0 restores it. */
+/* Overall bound of one wait for responses (default 30 s); 0 restores it.
+ * Set before blk_init, it also bounds blk_init's wait for the backend. */
 void blk_set_timeout(uint64_t ns);
 
 /*
