@@ -30,6 +30,11 @@ static void serve_until_shutdown(void)
     const struct xenia_start_info *si = xenia_start_info();
     char buf[128];
 
+    /* Only console input and the control port may end a block: the dm raises
+     * its ring ports when it starts, and a pending port nobody clears would
+     * turn the loop below into a spin. */
+    xenia_evtchn_mask(XENIA_PORT_CONS_RING);
+    xenia_evtchn_mask(XENIA_PORT_BLK);
     for (;;) {
         xenia_block(0);
         if (xenia_evtchn_test_and_clear(si->console_port)) {
