@@ -227,8 +227,10 @@ for a in gnt-map-rw gnt-map-ro gnt-copy-from gnt-copy-to evt-bind evt-offer evt-
     else record "$a" fail "$line"; fi
 done
 line=$(grep -m1 '^attack: attest-flood ' "$ALOG")
-if grep -Eq 'limited=[1-9]' <<<"$line"; then record attest-flood ok "rate limited: ${line#attack: attest-flood }"
-else record attest-flood fail "${line:-no report}"; fi
+qok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$line"); qbound=$(sed -n 's/.* bound=\([0-9]*\).*/\1/p' <<<"$line")
+if grep -Eq 'limited=[1-9]' <<<"$line" && [ -n "$qok" ] && [ -n "$qbound" ] && [ "$qok" -le "$qbound" ]; then
+    record attest-flood ok "rate limited (token bucket): ${line#attack: attest-flood }"
+else record attest-flood fail "${line:-no report} (quotes beyond the bucket, or none limited)"; fi
 line=$(grep -m1 '^attack: flood-allowed ' "$ALOG")
 record flood-allowed "$([ -n "$line" ] && echo ok || echo fail)" "${line#attack: flood-allowed }"
 check "A serves in flood" "$served/$NREQ gets answered during B's floods (slowest $worst ms)" test "$served" = "$NREQ"
