@@ -243,6 +243,12 @@ static void log_refused(struct domain *d)
     m->refused_unlogged = 0;
 }
 
+/* a + b, or UINT64_MAX when it would wrap (counts from an untrusted dm). */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
 void dm_ipc_readable(struct domain *d)
 {
     struct dm *m = &d->dm;
@@ -269,9 +275,8 @@ void dm_ipc_readable(struct domain *d)
         m->ipc_hup = 1;
         return;
     }
-    m->refused = m->refused + r.count < m->refused ? UINT64_MAX : m->refused + r.count;
-    m->refused_unlogged = m->refused_unlogged + r.count < m->refused_unlogged
-                              ? UINT64_MAX : m->refused_unlogged + r.count;
+    m->refused = sat_add(m->refused, r.count);
+    m->refused_unlogged = sat_add(m->refused_unlogged, r.count);
     if (now - m->refused_win_ns >= DM_AUDIT_WINDOW_NS) {
         m->refused_win_ns = now;
         m->refused_lines = 0;

@@ -203,36 +203,21 @@ static int is_val_char(char c)
     return c >= 0x21 && c <= 0x7e;
 }
 
+/* valid_chars - 1 if n is in 1..max and every one of the n bytes at s passes ok(). */
+static int valid_chars(const char *s, size_t n, size_t max, int (*ok)(char))
+{
+    if (n < 1 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ok(s[i]))
+            return 0;
+    return 1;
+}
+
 /* valid_tag / valid_key / valid_val - length and charset of n bytes at s. */
-static int valid_tag(const char *s, size_t n)
-{
-    if (n < 1 || n > TAG_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_tag_char(s[i]))
-            return 0;
-    return 1;
-}
-
-static int valid_key(const char *s, size_t n)
-{
-    if (n < 1 || n > KEY_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_key_char(s[i]))
-            return 0;
-    return 1;
-}
-
-static int valid_val(const char *s, size_t n)
-{
-    if (n < 1 || n > VAL_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_val_char(s[i]))
-            return 0;
-    return 1;
-}
+static int valid_tag(const char *s, size_t n) { return valid_chars(s, n, TAG_MAX, is_tag_char); }
+static int valid_key(const char *s, size_t n) { return valid_chars(s, n, KEY_MAX, is_key_char); }
+static int valid_val(const char *s, size_t n) { return valid_chars(s, n, VAL_MAX, is_val_char); }
 
 /* Disk geometry: records per area for a disk of `sectors`, or 0 if too small. */
 static uint32_t geometry_area_records(uint64_t sectors)
